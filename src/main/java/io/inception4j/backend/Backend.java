@@ -1,0 +1,66 @@
+package io.inception4j.backend;
+
+import org.deeplearning4j.config.DL4JSystemProperties;
+import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Properties;
+
+/**
+ * Prepares ND4J before the first graph is built and says what it runs on.
+ *
+ * <p>DL4J M2.1 creates no layer helpers unless {@code org.eclipse.deeplearning4j.helpers.disable=false};
+ * with the oneDNN build of nd4j-native (our default) that switch, plus the class shim in
+ * {@code org.nd4j.nativeblas.Nd4jCpu}, makes convolutions, pooling, LRN and batch norm run in oneDNN.
+ * A user who sets the property to {@code true} on the command line keeps the plain path.
+ */
+public final class Backend {
+    private static final Logger log = LoggerFactory.getLogger(Backend.class);
+    private static volatile boolean initialised;
+
+    private Backend() {}
+
+    /** What the backend reports about itself, for logs, provenance and benchmarks. */
+    public record Info(String backend, String nativeBuild, boolean oneDnnHelpers, int threads, String blas) {
+        @Override
+        public String toString() {
+            return backend + " (" + nativeBuild + "), oneDNN layer helpers " + (oneDnnHelpers ? "on" : "off")
+                    + ", " + threads + " threads, BLAS " + blas;
+        }
+    }
+
+    public static synchronized void ensureInitialised() {
+        if (initialised) return;
+        if (System.getProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY) == null) {
+            System.setProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY, "false");
+        }
+        initialised = true;
+        log.debug("ND4J backend: {}", info());
+    }
+
+    public static Info info() {
+        Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
+        String backend = env.getProperty("backend", "unknown");
+        boolean helpers = !Boolean.parseBoolean(System.getProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY, "true"))
+                && "CPU".equalsIgnoreCase(backend) && BaseMKLDNNHelper.mklDnnEnabled();
+        Object threads = env.get("omp.threads");
+        return new Info(backend, nativeBuild(), helpers,
+                threads == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(threads.toString()),
+                String.valueOf(env.getOrDefault("blas.vendor", "unknown")));
+    }
+
+    /** The nd4j native jar on the classpath, e.g. {@code linux-x86_64-onednn-avx2}. */
+    static String nativeBuild() {
+        for (String entry : System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)) {
+            String file = entry.substring(entry.lastIndexOf('/') + 1);
+            if (file.matches("nd4j-(native|cuda-[0-9.]+)-[^-]+-.*\\.jar") && !file.endsWith("-sources.jar")) {
+                String rest = file.replaceFirst("nd4j-(native|cuda-[0-9.]+)-", "").replace(".jar", "");
+                int dash = rest.indexOf('-', rest.indexOf("M") > 0 ? rest.indexOf("M") : 0);
+                return rest.substring(dash + 1);
+            }
+        }
+        return "unknown";
+    }
+}

@@ -1,0 +1,4 @@
+package io.inception4j.config;
+
+/** A bound config together with the document it came from, so later errors can still point into it. */
+public record Loaded<T>(YamlDocument doc, T config) {}

@@ -1,0 +1,175 @@
+package io.inception4j.graph;
+
+import io.inception4j.config.BlockSpec;
+import io.inception4j.config.ConfigException;
+import io.inception4j.config.Defaults;
+import io.inception4j.config.ModelConfig;
+import io.inception4j.config.YamlDocument;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.Layer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What a block sees while it builds: its own name and place in the YAML, the model's defaults, and the
+ * means to add layers. Every layer added here gets its input type from its inputs' tracked shapes (DL4J's
+ * own shape arithmetic), so blocks never state an input width, and a layer that cannot take its input fails
+ * here, naming the block's line in the YAML.
+ */
+public final class BlockContext {
+    private final GraphState state;
+    private final String name;
+    private final String pointer;
+    private final BlockRecord record;
+
+    BlockContext(GraphState state, String name, String pointer, BlockRecord record) {
+        this.state = state;
+        this.name = name;
+        this.pointer = pointer;
+        this.record = record;
+    }
+
+    /** The vertex name of this block's main layer, e.g. {@code inception_3a/3x3_reduce}. */
+    public String name() {
+        return name;
+    }
+
+    /** A context for a part of this block, named {@code <this>/<part>}, reporting errors at the same YAML row. */
+    public BlockContext part(String part) {
+        return new BlockContext(state, name + "/" + part, pointer, record);
+    }
+
+    /** A context for a nested block row (a branch element, an aux head layer), reporting errors at that row. */
+    public BlockContext nested(BlockSpec spec, String defaultPart) {
+        String part = spec.id() == null ? defaultPart : spec.id();
+        return new BlockContext(state, name + "/" + part, spec.pointer(), record);
+    }
+
+    /** Binds and builds a nested block row. */
+    public Node build(BlockSpec spec, String defaultPart, List<Node> inputs) {
+        BlockContext child = nested(spec, defaultPart);
+        Block block = state.registry().bind(state.doc(), spec);
+        return block.build(child, inputs);
+    }
+
+    public ModelConfig model() {
+        return state.model();
+    }
+
+    public Defaults defaults() {
+        return state.model().defaults();
+    }
+
+    /** A layer width after the model's width multiplier (never below 1). */
+    public int scaled(int width) {
+        return Math.max(1, (int) Math.round(width * state.model().width()));
+    }
+
+    /** Adds {@code layer} as vertex {@link #name()}. */
+    public Node layer(Layer layer, Node... inputs) {
+        return layerNamed(name, layer, inputs);
+    }
+
+    /** Adds {@code layer} as vertex {@code <name>/<suffix>}. */
+    public Node layer(String suffix, Layer layer, Node... inputs) {
+        return layerNamed(name + "/" + suffix, layer, inputs);
+    }
+
+    private Node layerNamed(String vertex, Layer layer, Node... inputs) {
+        if (inputs.length != 1) throw new IllegalArgumentException("a layer takes one input, got " + inputs.length);
+        InputType in = inputs[0].type();
+        InputType out;
+        try {
+            InputPreProcessor pre = layer.getPreProcessorForInputType(in);
+            InputType effective = pre == null ? in : pre.getOutputType(in);
+            layer.setNIn(effective, false);
+            out = layer.getOutputType(-1, effective);
+        } catch (RuntimeException e) {
+            throw new ShapeException(where() + ": " + "'" + vertex + "' cannot take its " + inputs[0].shape()
+                    + " input: " + firstLine(e.getMessage()));
+        }
+        state.builder().addLayer(vertex, layer, inputs[0].vertex());
+        Node node = new Node(vertex, out);
+        record.add(vertex, Macs.of(layer, in, out));
+        state.shapes().put(vertex, node);
+        return node;
+    }
+
+    /** Adds a parameter-free vertex (merge, element-wise, scale) as {@code <name>/<suffix>}, or {@link #name()} if suffix is null. */
+    public Node vertex(String suffix, GraphVertex vertex, Node... inputs) {
+        String vname = suffix == null ? name : name + "/" + suffix;
+        InputType out;
+        try {
+            out = vertex.getOutputType(-1, Arrays.stream(inputs).map(Node::type).toArray(InputType[]::new));
+        } catch (RuntimeException e) {
+            throw new ShapeException(where() + ": '" + vname + "' cannot combine inputs "
+                    + Arrays.stream(inputs).map(Node::shape).toList() + ": " + firstLine(e.getMessage()));
+        }
+        state.builder().addVertex(vname, vertex, Arrays.stream(inputs).map(Node::vertex).toArray(String[]::new));
+        record.add(vname, 0);
+        Node node = new Node(vname, out);
+        state.shapes().put(vname, node);
+        return node;
+    }
+
+    /** Marks {@code node} (an output layer) as a network output; the main output is the one with weight 1. */
+    public void output(Node node, boolean auxiliary, double weight) {
+        state.outputs().add(new GraphState.Output(node.vertex(), auxiliary, weight));
+    }
+
+    /** The single input of a block that takes one; blocks that take several say so themselves. */
+    public Node single(List<Node> inputs) {
+        if (inputs.size() != 1) {
+            throw error("from", "a " + record.type() + " block takes one input, but 'from' names " + inputs.size()
+                    + " (to combine several, put them in a 'branches' block)");
+        }
+        return inputs.get(0);
+    }
+
+    /** A remark the summary shows in this block's row (e.g. an adaptation to the input size). */
+    public void note(String text) {
+        record.notes().add(text);
+    }
+
+    /** An error about key {@code key} of this block's row ({@code null}: the row itself). */
+    public ConfigException error(String key, String message) {
+        return state.doc().error(key == null ? pointer : pointer + "/" + key, message);
+    }
+
+    /** An error about a shape that cannot work at this block; the factory adds the smallest input that would. */
+    public ShapeException shapeError(String key, String message) {
+        return new ShapeException(error(key, message).getMessage());
+    }
+
+    private String where() {
+        return state.doc().where(pointer) + ": block '" + record.id() + "'";
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+
+    /** What the factory shares with every block while one graph is built. */
+    record GraphState(YamlDocument doc, ModelConfig model, BlockRegistry registry,
+                      ComputationGraphConfiguration.GraphBuilder builder,
+                      java.util.Map<String, Node> shapes, List<Output> outputs) {
+        record Output(String vertex, boolean auxiliary, double weight) {}
+
+        GraphState(YamlDocument doc, ModelConfig model, BlockRegistry registry,
+                   ComputationGraphConfiguration.GraphBuilder builder) {
+            this(doc, model, registry, builder, new java.util.HashMap<>(), new ArrayList<>());
+        }
+    }
+
+    /** A shape that cannot work (a kernel larger than its input, a merge of mismatched sizes). */
+    public static final class ShapeException extends ConfigException {
+        public ShapeException(String message) {
+            super(message);
+        }
+    }
+}

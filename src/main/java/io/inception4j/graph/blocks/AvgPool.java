@@ -1,0 +1,57 @@
+package io.inception4j.graph.blocks;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import io.inception4j.config.Padding;
+import io.inception4j.graph.Block;
+import io.inception4j.graph.BlockContext;
+import io.inception4j.graph.Node;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+
+import java.util.List;
+
+/**
+ * {@code type: avgpool}: average pooling, either with a fixed window ({@code kernel}, {@code stride},
+ * {@code padding}) or adaptive ({@code size: n}: the window is chosen for an n x n output, as torchvision's
+ * {@code adaptive_avg_pool2d}; at GoogLeNet's 14x14 aux input this is exactly the paper's 5x5/3 valid).
+ * {@code include_pad} says whether zero padding counts in the divisor (TF "SAME" and timm: no, the default;
+ * torchvision's Inception3: yes).
+ */
+public record AvgPool(
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Integer> kernel,
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Integer> stride,
+        Padding padding,
+        Boolean includePad,
+        Integer size) implements Block {
+
+    @Override
+    public Node build(BlockContext ctx, List<Node> inputs) {
+        Node in = ctx.single(inputs);
+        Window w;
+        if (size != null) {
+            if (kernel != null || stride != null) {
+                throw ctx.error("size", "give either 'size' (adaptive) or 'kernel'/'stride', not both");
+            }
+            w = adaptive(ctx, in);
+        } else {
+            w = Window.of(ctx, kernel, stride, padding != null ? padding : ctx.defaults().conv().padding());
+            w.checkFits(ctx, in);
+        }
+        return ctx.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.AVG, w.kernel(), w.stride())
+                .convolutionMode(Dl4j.mode(w.padding()))
+                .avgPoolIncludePadInDivisor(includePad != null && includePad)
+                .build(), in);
+    }
+
+    /** stride = floor(in / size), kernel = in - (size - 1) * stride: exactly size x size outputs, no padding. */
+    private Window adaptive(BlockContext ctx, Node in) {
+        if (size < 1) throw ctx.error("size", "expected at least 1, got " + size);
+        if (in.height() < size || in.width() < size) {
+            throw ctx.shapeError("size", "cannot pool a " + in.height() + "x" + in.width() + " input to "
+                    + size + "x" + size + " (the input must be at least " + size + "x" + size + ")");
+        }
+        int sh = in.height() / size, sw = in.width() / size;
+        Window w = new Window(in.height() - (size - 1) * sh, in.width() - (size - 1) * sw, sh, sw, Padding.VALID);
+        ctx.note("adaptive " + w + " on " + in.height() + "x" + in.width());
+        return w;
+    }
+}

@@ -1,0 +1,67 @@
+package io.inception4j.graph.blocks;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.inception4j.config.Activation;
+import io.inception4j.config.Defaults;
+import io.inception4j.config.Padding;
+import io.inception4j.config.WeightInit;
+import io.inception4j.graph.Block;
+import io.inception4j.graph.BlockContext;
+import io.inception4j.graph.Node;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+
+import java.util.List;
+
+/**
+ * {@code type: conv}: a convolution, then (if {@code bn}) batch normalisation, then the activation.
+ * Unset keys come from the model's {@code defaults.conv}. With BN the convolution has no bias unless asked:
+ * BN's beta does that job. Vertices: {@code <id>}, {@code <id>/bn}, {@code <id>/<activation>}.
+ */
+public record Conv(
+        @JsonProperty(required = true) Integer filters,
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Integer> kernel,
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Integer> stride,
+        Padding padding,
+        Boolean bias,
+        Boolean bn,
+        Activation activation,
+        WeightInit init) implements Block {
+
+    /** A convolution with the model's defaults, for blocks that compose convolutions. */
+    public static Conv of(int filters, int kernel) {
+        return new Conv(filters, List.of(kernel), null, null, null, null, null, null);
+    }
+
+    @Override
+    public Node build(BlockContext ctx, List<Node> inputs) {
+        Node in = ctx.single(inputs);
+        if (filters < 1) throw ctx.error("filters", "expected at least 1 filter, got " + filters);
+        Defaults.Conv d = ctx.defaults().conv();
+        Window w = Window.of(ctx, kernel, stride, padding != null ? padding : d.padding());
+        w.checkFits(ctx, in);
+        boolean withBn = bn != null ? bn : d.bn();
+        boolean withBias = bias != null ? bias : d.bias();
+        Activation act = activation != null ? activation : d.activation();
+
+        Node out = ctx.layer(new ConvolutionLayer.Builder(w.kernel(), w.stride())
+                .nOut(ctx.scaled(filters))
+                .convolutionMode(Dl4j.mode(w.padding()))
+                .hasBias(withBias)
+                .activation(withBn ? Dl4j.activation(Activation.LINEAR) : Dl4j.activation(act))
+                .weightInit(Dl4j.init(init != null ? init : d.init()))
+                .build(), in);
+        if (withBn) {
+            Defaults.BatchNorm b = ctx.defaults().bn();
+            out = ctx.layer("bn", new BatchNormalization.Builder().eps(b.eps()).decay(b.decay()).build(), out);
+            // DL4J's BatchNormalization ignores its activation setting, so the activation is its own layer.
+            if (act != Activation.LINEAR) {
+                out = ctx.layer(act.name().toLowerCase(), new ActivationLayer.Builder()
+                        .activation(Dl4j.activation(act)).build(), out);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,42 @@
+package io.inception4j.graph.blocks;
+
+import io.inception4j.config.Activation;
+import io.inception4j.config.Padding;
+import io.inception4j.config.WeightInit;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.weights.IWeightInit;
+import org.nd4j.linalg.activations.IActivation;
+
+/** The config's DL4J-free vocabulary, in DL4J terms. */
+final class Dl4j {
+    private Dl4j() {}
+
+    static IActivation activation(Activation a) {
+        return switch (a) {
+            case RELU -> org.nd4j.linalg.activations.Activation.RELU.getActivationFunction();
+            case RELU6 -> org.nd4j.linalg.activations.Activation.RELU6.getActivationFunction();
+            case LINEAR -> org.nd4j.linalg.activations.Activation.IDENTITY.getActivationFunction();
+            case TANH -> org.nd4j.linalg.activations.Activation.TANH.getActivationFunction();
+            case SIGMOID -> org.nd4j.linalg.activations.Activation.SIGMOID.getActivationFunction();
+            case SWISH -> org.nd4j.linalg.activations.Activation.SWISH.getActivationFunction();
+            case ELU -> org.nd4j.linalg.activations.Activation.ELU.getActivationFunction();
+        };
+    }
+
+    static IWeightInit init(WeightInit w) {
+        return switch (w) {
+            case XAVIER -> org.deeplearning4j.nn.weights.WeightInit.XAVIER.getWeightInitFunction();
+            case XAVIER_UNIFORM -> org.deeplearning4j.nn.weights.WeightInit.XAVIER_UNIFORM.getWeightInitFunction();
+            case HE -> org.deeplearning4j.nn.weights.WeightInit.RELU.getWeightInitFunction();
+            case HE_UNIFORM -> org.deeplearning4j.nn.weights.WeightInit.RELU_UNIFORM.getWeightInitFunction();
+            // TF-slim's default for Inception: truncated normal, stddev 0.1 is too wide for deep nets; use
+            // fan-in scaling as its variance_scaling_initializer does.
+            case TRUNCATED_NORMAL -> org.deeplearning4j.nn.weights.WeightInit.VAR_SCALING_NORMAL_FAN_IN.getWeightInitFunction();
+        };
+    }
+
+    /** {@code same} keeps ceil(in / stride); {@code valid} is DL4J's Truncate with no padding. */
+    static ConvolutionMode mode(Padding p) {
+        return p == Padding.SAME ? ConvolutionMode.Same : ConvolutionMode.Truncate;
+    }
+}
