@@ -65,6 +65,7 @@ public final class Binder {
      * {@code what} describes the target in errors about unknown keys ("a conv block"); may be null.
      */
     public static <T> T bind(YamlDocument doc, String pointer, JsonNode node, Class<T> type, String what) {
+        rejectUnknownKeys(doc, pointer, node, type, what);
         try {
             return MAPPER.readerFor(type).withAttribute(BASE_POINTER, pointer).treeToValue(node, type);
         } catch (UnrecognizedPropertyException e) {
@@ -87,7 +88,8 @@ public final class Binder {
             String msg = e.getOriginalMessage();
             if (msg.startsWith("Missing required creator property")) {
                 String key = msg.replaceAll("(?s).*?'([^']*)'.*", "$1");
-                throw doc.error(at, "missing required key '" + key + "'");
+                String owner = at.endsWith("/" + key) ? YamlDocument.parent(at) : at;
+                throw doc.error(owner, "missing required key '" + key + "'");
             }
             if (e.getTargetType() == null || e.getTargetType() == BlockSpec.class) {
                 throw doc.error(at, msg);
@@ -100,6 +102,24 @@ public final class Binder {
             throw doc.error(pointer, e.getOriginalMessage());
         } catch (IllegalArgumentException e) {
             throw doc.error(pointer, e.getMessage());
+        }
+    }
+
+    /**
+     * Jackson reports a missing required key before an unknown one when binding records, so a misspelt
+     * required key would read as "missing"; check the keys of the top level first.
+     */
+    private static void rejectUnknownKeys(YamlDocument doc, String pointer, JsonNode node, Class<?> type, String what) {
+        if (!node.isObject() || !type.isRecord()) return;
+        var description = MAPPER.getDeserializationConfig().introspect(MAPPER.constructType(type));
+        List<String> known = description.findProperties().stream().map(p -> p.getName()).sorted().toList();
+        var names = node.fieldNames();
+        while (names.hasNext()) {
+            String key = names.next();
+            if (!known.contains(key)) {
+                throw doc.error(pointer + "/" + key.replace("~", "~0").replace("/", "~1"), "unknown key '" + key + "'" + (what == null ? "" : " for " + what)
+                        + Suggestions.didYouMean(key, known) + "; valid keys: " + String.join(", ", known));
+            }
         }
     }
 

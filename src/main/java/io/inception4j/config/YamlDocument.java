@@ -73,6 +73,15 @@ public final class YamlDocument {
     private static ConfigException syntaxError(String origin, JsonProcessingException e) {
         JsonLocation at = e.getLocation();
         String what = e.getOriginalMessage();
+        if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked) {
+            // SnakeYAML says what it was doing ("while parsing a flow sequence") and what went wrong.
+            String problem = marked.getProblem() == null ? "" : marked.getProblem();
+            what = (marked.getContext() == null ? "" : marked.getContext() + ": ") + problem;
+            if (marked.getProblemMark() != null) {
+                return new ConfigException(origin + ":" + (marked.getProblemMark().getLine() + 1) + ":"
+                        + (marked.getProblemMark().getColumn() + 1) + ": YAML syntax error: " + what, e);
+            }
+        }
         if (what.startsWith("Duplicate field")) {
             // Jackson: "Duplicate field 'x'"; say it in the user's words.
             what = "duplicate key " + what.substring("Duplicate field ".length()).replace('\'', '\'')
@@ -130,10 +139,29 @@ public final class YamlDocument {
         }
     }
 
-    /** A ConfigException for the value at {@code pointer}: "where: key 'x': message". */
+    /** A ConfigException for the value at {@code pointer}: "where: key: message". */
     public ConfigException error(String pointer, String message) {
-        String key = keyOf(pointer);
+        String key = labelOf(pointer);
         return new ConfigException(where(pointer) + ": " + (key.isEmpty() ? "" : key + ": ") + message);
+    }
+
+    /** Like {@link #keyOf}, with the id of list elements that have one: {@code blocks[3](conv2).filters}. */
+    String labelOf(String pointer) {
+        StringBuilder sb = new StringBuilder();
+        StringBuilder at = new StringBuilder();
+        for (String seg : pointer.split("/")) {
+            if (seg.isEmpty()) continue;
+            at.append('/').append(seg);
+            String name = seg.replace("~1", "/").replace("~0", "~");
+            if (seg.chars().allMatch(Character::isDigit)) {
+                sb.append('[').append(seg).append(']');
+                String id = root.at(at.toString()).path("id").asText("");
+                if (!id.isEmpty()) sb.append('(').append(id).append(')');
+            } else {
+                sb.append(sb.length() == 0 ? "" : ".").append(name);
+            }
+        }
+        return sb.toString();
     }
 
     /** A readable key path for a pointer: {@code /blocks/3/filters} becomes {@code blocks[3].filters}. */

@@ -1,0 +1,61 @@
+package io.inception4j;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Packages depend one way: config (no DL4J) <- graph <- train <- cli; data never imports graph; nothing
+ * imports cli. Every package says what it is for in a package-info.java.
+ */
+class PackageRulesTest {
+    static final Path SRC = Path.of("src/main/java/io/inception4j");
+
+    /** package -> prefixes its files must not import. */
+    static final Map<String, List<String>> FORBIDDEN = Map.of(
+            "config", List.of("org.deeplearning4j", "org.nd4j", "org.datavec", "io.inception4j.graph",
+                    "io.inception4j.data", "io.inception4j.train", "io.inception4j.cli", "io.inception4j.backend"),
+            "graph", List.of("io.inception4j.data", "io.inception4j.train", "io.inception4j.cli"),
+            "data", List.of("io.inception4j.graph", "io.inception4j.train", "io.inception4j.cli"),
+            "train", List.of("io.inception4j.cli"),
+            "backend", List.of("io.inception4j.graph", "io.inception4j.data", "io.inception4j.train", "io.inception4j.cli"));
+
+    @Test
+    void dependenciesPointOneWay() throws IOException {
+        List<String> violations = new ArrayList<>();
+        try (var files = Files.walk(SRC)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                String pkg = SRC.relativize(f).getName(0).toString();
+                for (String line : Files.readAllLines(f)) {
+                    if (!line.startsWith("import ")) continue;
+                    for (String bad : FORBIDDEN.getOrDefault(pkg, List.of())) {
+                        if (line.contains(" " + bad) || line.contains("static " + bad)) violations.add(f + ": " + line);
+                    }
+                    if (!pkg.equals("cli") && line.contains("io.inception4j.cli")) violations.add(f + ": " + line);
+                }
+            }
+        }
+        assertEquals(List.of(), violations);
+    }
+
+    @Test
+    void everyPackageSaysWhatItIsFor() throws IOException {
+        try (var dirs = Files.walk(SRC)) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                boolean hasJava;
+                try (var inner = Files.list(d)) {
+                    hasJava = inner.anyMatch(p -> p.toString().endsWith(".java"));
+                }
+                if (hasJava) assertTrue(Files.exists(d.resolve("package-info.java")), d + " has a package-info.java");
+            }
+        }
+    }
+}

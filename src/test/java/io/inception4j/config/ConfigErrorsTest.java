@@ -1,0 +1,55 @@
+package io.inception4j.config;
+
+import io.inception4j.Cli;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * Golden tests: each bad config under src/test/resources/errors/ gets exactly the message in its
+ * {@code .expected} file (file:line:col, key, what was expected), exit code 2, and no stack trace.
+ */
+class ConfigErrorsTest {
+    static final Path DIR = Path.of("src/test/resources/errors");
+
+    static Stream<String> badConfigs() throws IOException {
+        try (var files = Files.list(DIR)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("badConfigs")
+    void badConfigGetsItsGoldenMessage(String name) throws IOException {
+        Path yaml = DIR.resolve(name);
+        String expected = Files.readString(DIR.resolve(name.replace(".yaml", ".expected")));
+        Cli r = Cli.run("summary", yaml.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertEquals(expected, r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "model.clases=17|error: --set model.clases=17: clases: unknown key 'clases' (did you mean 'classes'?); valid keys: aux, aux_weight, blocks, classes, defaults, description, input, name, reference, width",
+            "model.classes=many|error: --set model.classes=many: classes: expected a whole number, got the text 'many'",
+            "model.blocks.inception_3c.pool_proj=64|error: --set model.blocks.inception_3c.pool_proj=64: no element with id 'inception_3c' (did you mean 'inception_3a'?)",
+            "train.lr=0.1|error: --set train.lr=0.1: 'summary' takes overrides of model.* only",
+            "model.input=[32,32,3]|error: configs/models/inception-v1.yaml:51:39: blocks[21](loss1).blocks[0](ave_pool).size: cannot pool a 2x2 input to 4x4 (the input must be at least 4x4); the input 32x32 is too small for inception-v1: the smallest input that works is 49x49",
+            "model.input=[0,224,3]|error: --set model.input=[0,224,3]: input: expected [height, width, channels] with positive whole numbers, got [0, 224, 3]",
+            "classes|error: --set classes: expected key=value, e.g. --set model.classes=17"})
+    void badOverrideGetsAPreciseMessage(String caseText) {
+        String[] parts = caseText.split("\\|", 2);
+        Cli r = Cli.run("summary", "configs/models/inception-v1.yaml", "--set", parts[0]);
+        assertEquals(2, r.exitCode(), r.err());
+        assertEquals(parts[1], r.err().strip());
+    }
+}
