@@ -53,13 +53,11 @@ public final class Backend {
 
     /** The nd4j native jar on the classpath, e.g. {@code linux-x86_64-onednn-avx2}. */
     static String nativeBuild() {
+        java.util.regex.Pattern jar = java.util.regex.Pattern.compile(
+                "nd4j-(native|cuda-[0-9.]+)-[0-9.]+(?:-M[0-9.]+)?(?:-SNAPSHOT)?-(.+)\\.jar");
         for (String entry : System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)) {
-            String file = entry.substring(entry.lastIndexOf('/') + 1);
-            if (file.matches("nd4j-(native|cuda-[0-9.]+)-[^-]+-.*\\.jar") && !file.endsWith("-sources.jar")) {
-                String rest = file.replaceFirst("nd4j-(native|cuda-[0-9.]+)-", "").replace(".jar", "");
-                int dash = rest.indexOf('-', rest.indexOf("M") > 0 ? rest.indexOf("M") : 0);
-                return rest.substring(dash + 1);
-            }
+            var m = jar.matcher(entry.substring(entry.lastIndexOf('/') + 1));
+            if (m.matches() && !m.group(2).equals("sources")) return m.group(1) + " " + m.group(2);
         }
         return "unknown";
     }

@@ -7,6 +7,7 @@ import io.inception4j.config.Loaded;
 import io.inception4j.config.ModelConfig;
 import io.inception4j.config.YamlDocument;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -42,7 +43,12 @@ public final class GraphFactory {
     }
 
     private Blueprint assemble(YamlDocument doc, ModelConfig model, GraphOptions options) {
-        ComputationGraphConfiguration.GraphBuilder gb = new NeuralNetConfiguration.Builder()
+        NeuralNetConfiguration.Builder nn = new NeuralNetConfiguration.Builder();
+        if (options.gradClip() > 0) {
+            nn.gradientNormalization(GradientNormalization.ClipL2PerLayer)
+                    .gradientNormalizationThreshold(options.gradClip());
+        }
+        ComputationGraphConfiguration.GraphBuilder gb = nn
                 .seed(options.seed())
                 .updater(options.updater())
                 .weightDecay(options.weightDecay(), true)

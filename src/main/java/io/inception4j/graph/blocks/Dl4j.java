@@ -25,7 +25,10 @@ final class Dl4j {
 
     static IWeightInit init(WeightInit w) {
         return switch (w) {
-            case XAVIER -> org.deeplearning4j.nn.weights.WeightInit.XAVIER.getWeightInitFunction();
+            // Caffe's "xavier" filler (bvlc_googlenet) has variance 1/fan_in; DL4J's XAVIER is Glorot's
+            // 2/(fan_in + fan_out), much smaller for 1x1 convolutions that widen, and GoogLeNet then barely learns.
+            case XAVIER -> org.deeplearning4j.nn.weights.WeightInit.XAVIER_FAN_IN.getWeightInitFunction();
+            case GLOROT -> org.deeplearning4j.nn.weights.WeightInit.XAVIER.getWeightInitFunction();
             case XAVIER_UNIFORM -> org.deeplearning4j.nn.weights.WeightInit.XAVIER_UNIFORM.getWeightInitFunction();
             case HE -> org.deeplearning4j.nn.weights.WeightInit.RELU.getWeightInitFunction();
             case HE_UNIFORM -> org.deeplearning4j.nn.weights.WeightInit.RELU_UNIFORM.getWeightInitFunction();

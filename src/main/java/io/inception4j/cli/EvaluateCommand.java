@@ -1,0 +1,40 @@
+package io.inception4j.cli;
+
+import io.inception4j.train.EvalReport;
+import io.inception4j.train.RunEvaluation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"Evaluate a run's best checkpoint (or a given checkpoint) on its test split:",
+                "top-1, top-5, per-class accuracy and the confusion matrix (CSV and PNG)."})
+final class EvaluateCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "RUN_DIR|CHECKPOINT", description = "A run directory or a checkpoint .zip inside one.")
+    Path target;
+
+    @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "The dataset folder, if not where the run found it.")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where the report files go (default: RUN_DIR/evaluation).")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        EvalReport r = RunEvaluation.evaluate(target, split, data, System.getenv(), out);
+        spec.commandLine().getOut().print(r.table());
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,90 @@
+package io.inception4j.cli;
+
+import io.inception4j.config.Experiment;
+import io.inception4j.train.StopSignal;
+import io.inception4j.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train an experiment (model + data + recipe) and evaluate its best checkpoint on the test split.",
+                "Without arguments: GoogLeNet on Oxford 17-flowers (configs/experiments/googlenet-flowers17.yaml).",
+                "Each run gets results/runs/<time>-<name>/ with resolved configs, provenance, splits, metrics.csv,",
+                "learning curves, train.log and checkpoints. Ctrl-C saves a checkpoint; --resume continues exactly."})
+final class TrainCommand implements Callable<Integer> {
+    static final String DEFAULT_EXPERIMENT = "configs/experiments/googlenet-flowers17.yaml";
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "EXPERIMENT.yaml", description = "Default: " + DEFAULT_EXPERIMENT)
+    Path experiment;
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its newest checkpoint.")
+    Path resume;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "The dataset folder (else the data config's env variable, search list, or download).")
+    Path data;
+
+    @Option(names = "--runs", paramLabel = "DIR", defaultValue = "results/runs", description = "Where run directories go (default: ${DEFAULT-VALUE}).")
+    Path runs;
+
+    @Option(names = "--print-config", description = "Print the resolved configs and exit.")
+    boolean printConfig;
+
+    @Mixin
+    ConfigOptions config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        StopSignal stop = new StopSignal();
+        Trainer.Options options = new Trainer.Options(data, System.getenv(), runs, stop, null);
+        if (resume == null && printConfig) {
+            spec.commandLine().getOut().print(Experiment.load(experimentFile(), config.overrides()).resolvedYaml());
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
+        // Ctrl-C: ask the trainer to checkpoint at the next batch and wait for it before the JVM exits.
+        Thread hook = new Thread(() -> {
+            stop.request();
+            try {
+                stop.awaitStopped(600);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "inception4j-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Trainer.Result r;
+        try {
+            r = resume != null ? Trainer.resume(resume, config.overrides(), options)
+                    : Trainer.start(Experiment.load(experimentFile(), config.overrides()), options);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: the JVM is exiting after Ctrl-C
+            }
+        }
+        var out = spec.commandLine().getOut();
+        out.println("run: " + r.run().dir());
+        if (r.skippedImages() > 0) out.println("skipped unreadable images: " + r.skippedImages());
+        out.println(r.outcome().name().toLowerCase() + ": " + r.message());
+        out.flush();
+        return switch (r.outcome()) {
+            case COMPLETED, EARLY_STOPPED -> ExitCodes.OK;
+            case INTERRUPTED -> ExitCodes.INTERRUPTED;
+            case DIVERGED -> ExitCodes.FAILURE;
+        };
+    }
+
+    private Path experimentFile() {
+        return experiment != null ? experiment : Path.of(DEFAULT_EXPERIMENT);
+    }
+}

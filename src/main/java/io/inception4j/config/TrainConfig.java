@@ -1,0 +1,75 @@
+package io.inception4j.config;
+
+/**
+ * A training recipe, as written in {@code configs/train/*.yaml}.
+ *
+ * @param optimizer      sgd, nesterov (SGD with Nesterov momentum), rmsprop, adam
+ * @param lr             initial learning rate
+ * @param momentum       momentum (nesterov) or decay (rmsprop)
+ * @param schedule       how the learning rate changes
+ * @param weightDecay    L2 weight decay on weights (not biases)
+ * @param labelSmoothing epsilon of label smoothing (Inception v3: 0.1)
+ * @param gradClip       clip each layer's gradient to this L2 norm (DL4J has no global-norm clipping); 0 = off
+ * @param batchSize      images per step
+ * @param epochs         passes over the training split
+ * @param seed           seeds the split, initialisation, shuffling, augmentation and dropout
+ * @param checkpoint     how often to save and how many to keep
+ * @param earlyStopping  stop after this many epochs without a better validation top-1; 0 = off
+ * @param maxLoss        a loss above this (or NaN) stops the run: the last good checkpoint stays
+ */
+public record TrainConfig(Optimizer optimizer, Double lr, Double momentum, Schedule schedule, Double weightDecay,
+                          Double labelSmoothing, Double gradClip, Integer batchSize, Integer epochs, Long seed,
+                          Checkpoint checkpoint, Integer earlyStopping, Double maxLoss) {
+
+    public enum Optimizer { SGD, NESTEROV, RMSPROP, ADAM }
+
+    public TrainConfig {
+        optimizer = optimizer == null ? Optimizer.NESTEROV : optimizer;
+        lr = positive("lr", lr == null ? 0.01 : lr);
+        momentum = momentum == null ? 0.9 : momentum;
+        schedule = schedule == null ? new Schedule(null, null, null, null) : schedule;
+        weightDecay = weightDecay == null ? 0.0 : weightDecay;
+        labelSmoothing = labelSmoothing == null ? 0.0 : labelSmoothing;
+        if (labelSmoothing < 0 || labelSmoothing >= 1) throw new Binder.InvalidValue("label_smoothing", "expected 0 <= value < 1, got " + labelSmoothing);
+        gradClip = gradClip == null ? 0.0 : gradClip;
+        batchSize = batchSize == null ? 32 : batchSize;
+        if (batchSize < 1) throw new Binder.InvalidValue("batch_size", "expected at least 1, got " + batchSize);
+        epochs = epochs == null ? 30 : epochs;
+        if (epochs < 1) throw new Binder.InvalidValue("epochs", "expected at least 1, got " + epochs);
+        seed = seed == null ? 42L : seed;
+        checkpoint = checkpoint == null ? new Checkpoint(null, null) : checkpoint;
+        earlyStopping = earlyStopping == null ? 0 : earlyStopping;
+        maxLoss = maxLoss == null ? 1e4 : maxLoss;
+    }
+
+    private static double positive(String key, double v) {
+        if (!(v > 0)) throw new Binder.InvalidValue(key, "expected a positive number, got " + v);
+        return v;
+    }
+
+    /**
+     * @param type   constant; step (x factor every {@code every} epochs: GoogLeNet 0.96 / 8);
+     *               exponential (the same, per the v3/v4 recipe 0.94 / 2); poly (to 0 at the end, {@code power})
+     */
+    public record Schedule(Type type, Double factor, Integer every, Double power) {
+        public enum Type { CONSTANT, STEP, EXPONENTIAL, POLY }
+
+        public Schedule {
+            type = type == null ? Type.CONSTANT : type;
+            factor = factor == null ? (type == Type.EXPONENTIAL ? 0.94 : 0.96) : factor;
+            every = every == null ? (type == Type.EXPONENTIAL ? 2 : 8) : every;
+            power = power == null ? 0.5 : power;
+            if (every < 1) throw new Binder.InvalidValue("every", "expected at least 1 epoch, got " + every);
+        }
+    }
+
+    /** @param every save every this many epochs; @param keepLast keep this many recent ones (plus the best) */
+    public record Checkpoint(Integer every, Integer keepLast) {
+        public Checkpoint {
+            every = every == null ? 1 : every;
+            keepLast = keepLast == null ? 2 : keepLast;
+            if (every < 1) throw new Binder.InvalidValue("every", "expected at least 1, got " + every);
+            if (keepLast < 1) throw new Binder.InvalidValue("keep_last", "expected at least 1, got " + keepLast);
+        }
+    }
+}

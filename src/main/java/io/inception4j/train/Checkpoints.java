@@ -1,0 +1,167 @@
+package io.inception4j.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.inception4j.config.ConfigException;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Checkpoints: a DL4J ModelSerializer zip (network, updater state, iteration and epoch counts) with our own
+ * entries added: the training state, the resolved model config and the class labels. Written to a temporary
+ * file, synced, then renamed, so a crash or Ctrl-C never leaves a half-written checkpoint under its real name;
+ * a damaged file is detected on load by its zip structure and the parameters' SHA-256.
+ */
+public final class Checkpoints {
+    static final String STATE = "inception4j/state.json";
+    static final String MODEL_YAML = "inception4j/model.yaml";
+    static final String LABELS = "inception4j/labels.txt";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Checkpoints() {}
+
+    /** A checkpoint as read back. */
+    public record Loaded(ComputationGraph graph, TrainingState state, String modelYaml, List<String> labels, Path file) {}
+
+    public static void save(Path file, ComputationGraph graph, TrainingState state, String modelYaml,
+                            List<String> labels) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path dl4j = Files.createTempFile(dir, ".dl4j-", ".tmp");
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + "-", ".tmp");
+        try {
+            ModelSerializer.writeModel(graph, dl4j.toFile(), true);
+            TrainingState withSha = state.withParams(sha256(graph.params()));
+            try (ZipInputStream in = new ZipInputStream(Files.newInputStream(dl4j));
+                 OutputStream raw = Files.newOutputStream(tmp);
+                 ZipOutputStream out = new ZipOutputStream(raw)) {
+                for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                    out.putNextEntry(new ZipEntry(e.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+                put(out, STATE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(withSha));
+                put(out, MODEL_YAML, modelYaml);
+                put(out, LABELS, String.join("\n", labels) + "\n");
+                out.finish();
+                raw.flush();
+            }
+            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(dl4j);
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    public static Loaded load(Path file, boolean withUpdater) {
+        if (!Files.isRegularFile(file)) throw new ConfigException(file + ": no such checkpoint");
+        TrainingState state;
+        String yaml;
+        List<String> labels;
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            state = JSON.readValue(read(zip, file, STATE), TrainingState.class);
+            yaml = read(zip, file, MODEL_YAML);
+            labels = read(zip, file, LABELS).lines().filter(l -> !l.isBlank()).toList();
+        } catch (java.util.zip.ZipException e) {
+            throw new ConfigException(file + ": not a readable checkpoint (truncated or corrupt zip: " + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read checkpoint (" + e.getMessage() + ")");
+        }
+        ComputationGraph graph;
+        try {
+            graph = ModelSerializer.restoreComputationGraph(file.toFile(), withUpdater);
+        } catch (Exception e) {
+            throw new ConfigException(file + ": the network in this checkpoint cannot be read (" + e.getMessage() + ")");
+        }
+        String sha = sha256(graph.params());
+        if (state.paramsSha256() != null && !state.paramsSha256().equals(sha)) {
+            throw new ConfigException(file + ": checkpoint is corrupt: parameter checksum " + sha
+                    + " does not match the saved " + state.paramsSha256());
+        }
+        return new Loaded(graph, state, yaml, labels, file);
+    }
+
+    /** Checkpoint files in {@code dir}, oldest first (by the epoch and batch in their names). */
+    public static List<Path> list(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().matches("epoch-\\d+(-batch-\\d+)?\\.zip"))
+                    .sorted(Comparator.comparing(Checkpoints::order)).toList();
+        }
+    }
+
+    /** "epoch-0012.zip" after a completed epoch 12, "epoch-0012-batch-0007.zip" 7 batches into epoch 13. */
+    static String name(TrainingState s) {
+        return s.batch() == 0 ? String.format("epoch-%04d.zip", s.epoch())
+                : String.format("epoch-%04d-batch-%04d.zip", s.epoch(), s.batch());
+    }
+
+    private static long order(Path p) {
+        String[] parts = p.getFileName().toString().replace(".zip", "").split("-");
+        long epoch = Long.parseLong(parts[1]);
+        long batch = parts.length > 3 ? Long.parseLong(parts[3]) : 0;
+        return epoch * 1_000_000 + batch;
+    }
+
+    /** Deletes all but the newest {@code keep} checkpoints (best.zip is a separate file and stays). */
+    public static void prune(Path dir, int keep) throws IOException {
+        List<Path> all = new ArrayList<>(list(dir));
+        for (int i = 0; i < all.size() - keep; i++) Files.deleteIfExists(all.get(i));
+    }
+
+    private static void put(ZipOutputStream out, String name, String text) throws IOException {
+        out.putNextEntry(new ZipEntry(name));
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.closeEntry();
+    }
+
+    private static String read(ZipFile zip, Path file, String entry) throws IOException {
+        ZipEntry e = zip.getEntry(entry);
+        if (e == null) throw new ConfigException(file + ": not an inception4j checkpoint (no " + entry + ")");
+        try (InputStream in = zip.getInputStream(e)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    static String sha256(INDArray params) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            float[] v = params.dup().data().asFloat();
+            ByteBuffer buf = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            buf.asFloatBuffer().put(v);
+            md.update(buf.array());
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Keys of the extra entries, for tools that read checkpoints (export). */
+    public static Map<String, String> entries() {
+        return Map.of("state", STATE, "model", MODEL_YAML, "labels", LABELS);
+    }
+}

@@ -1,0 +1,68 @@
+package io.inception4j.train;
+
+import io.inception4j.report.Charts;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** metrics.csv of a run (one row per epoch) and the learning-curve PNGs drawn from it. */
+public final class Metrics {
+    static final String HEADER = "epoch,train_loss,val_top1,val_top5,learning_rate,images_per_s,seconds";
+
+    public record Row(int epoch, double trainLoss, double valTop1, double valTop5, double lr, double imagesPerS, double seconds) {
+        String csv() {
+            return String.format(Locale.ROOT, "%d,%.6f,%.4f,%.4f,%.6g,%.2f,%.1f", epoch, trainLoss, valTop1, valTop5, lr, imagesPerS, seconds);
+        }
+
+        static Row parse(String line) {
+            String[] f = line.split(",");
+            return new Row(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
+                    Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]));
+        }
+    }
+
+    private final Path file;
+
+    public Metrics(Path file) {
+        this.file = file;
+    }
+
+    /** Rows recorded so far; on resume, rows after {@code keepThrough} (a crash mid-epoch) are dropped. */
+    public List<Row> read() throws IOException {
+        if (!Files.exists(file)) return List.of();
+        return Files.readAllLines(file).stream().skip(1).filter(l -> !l.isBlank()).map(Row::parse).toList();
+    }
+
+    public void truncateAfter(int epoch) throws IOException {
+        List<Row> keep = read().stream().filter(r -> r.epoch() <= epoch).toList();
+        StringBuilder sb = new StringBuilder(HEADER).append('\n');
+        for (Row r : keep) sb.append(r.csv()).append('\n');
+        Files.writeString(file, sb.toString());
+    }
+
+    public void append(Row r) throws IOException {
+        if (!Files.exists(file)) Files.writeString(file, HEADER + "\n");
+        Files.writeString(file, r.csv() + "\n", StandardOpenOption.APPEND);
+    }
+
+    /** learning-curves-loss.png and learning-curves-accuracy.png beside metrics.csv. */
+    public void plot() throws IOException {
+        List<Row> rows = read();
+        List<Double> loss = new ArrayList<>(), top1 = new ArrayList<>(), top5 = new ArrayList<>();
+        for (Row r : rows) {
+            loss.add(r.trainLoss());
+            top1.add(100 * r.valTop1());
+            top5.add(100 * r.valTop5());
+        }
+        Path dir = file.getParent();
+        Charts.lines(dir.resolve("learning-curves-loss.png"), "training loss (main + weighted aux)", "epoch", "loss",
+                List.of(new Charts.Series("train loss", loss)));
+        Charts.lines(dir.resolve("learning-curves-accuracy.png"), "validation accuracy", "epoch", "%",
+                List.of(new Charts.Series("val top-1", top1), new Charts.Series("val top-5", top5)));
+    }
+}

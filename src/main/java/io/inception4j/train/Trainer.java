@@ -1,0 +1,211 @@
+package io.inception4j.train;
+
+import io.inception4j.config.ConfigException;
+import io.inception4j.config.Experiment;
+import io.inception4j.config.ModelConfig;
+import io.inception4j.config.Overrides;
+import io.inception4j.config.TrainConfig;
+import io.inception4j.data.BatchIterator;
+import io.inception4j.data.Dataset;
+import io.inception4j.data.ProgressBar;
+import io.inception4j.graph.Blueprint;
+import io.inception4j.graph.GraphFactory;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.dataset.AsyncMultiDataSetIterator;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Trains a model config on a dataset with a recipe, epoch by epoch: fit, validate, record, checkpoint.
+ * Every random choice (split, initialisation, batch order, augmentation, dropout) derives from the seed and
+ * the position in training, so a run resumed from a checkpoint continues exactly as if never stopped.
+ */
+public final class Trainer {
+    private static final Logger log = LoggerFactory.getLogger(Trainer.class);
+
+    public enum Outcome { COMPLETED, EARLY_STOPPED, INTERRUPTED, DIVERGED }
+
+    /** How a run ended; {@code test} is the best checkpoint's test-split report (null unless completed). */
+    public record Result(Outcome outcome, RunDirectory run, TrainingState state, EvalReport test, int skippedImages,
+                         String message) {}
+
+    /** Called after every training batch (progress displays, tests). */
+    public interface BatchListener {
+        void afterBatch(int epoch, int batch, double loss);
+    }
+
+    /**
+     * @param dataDir  a {@code --data} folder, or null to locate the dataset from its config
+     * @param env      environment variables (the dataset's {@code env} variable names its folder)
+     * @param runsRoot where new run directories go ({@code results/runs})
+     */
+    public record Options(Path dataDir, Map<String, String> env, Path runsRoot, StopSignal stop, BatchListener listener) {
+        public Options {
+            stop = stop == null ? new StopSignal() : stop;
+            listener = listener == null ? (e, b, l) -> { } : listener;
+        }
+    }
+
+    private final Experiment exp;
+    private final Options options;
+    private final RunDirectory run;
+
+    private Trainer(Experiment exp, Options options, RunDirectory run) {
+        this.exp = exp;
+        this.options = options;
+        this.run = run;
+    }
+
+    /** Starts a new run in a fresh run directory. */
+    public static Result start(Experiment exp, Options options) throws IOException {
+        RunDirectory run = RunDirectory.create(options.runsRoot(), exp.name());
+        exp.writeResolved(run.dir());
+        return new Trainer(exp, options, run).fit(null);
+    }
+
+    /** Continues the run in {@code runDir} from its newest checkpoint. {@code more} may extend it (train.epochs). */
+    public static Result resume(Path runDir, Overrides more, Options options) throws IOException {
+        RunDirectory run = new RunDirectory(runDir);
+        if (!Files.exists(runDir.resolve("model.yaml"))) throw new ConfigException(runDir + ": not a run directory (no model.yaml)");
+        List<Path> checkpoints = Checkpoints.list(run.checkpoints());
+        if (checkpoints.isEmpty()) throw new ConfigException(runDir + ": no checkpoint to resume from");
+        Checkpoints.Loaded last = Checkpoints.load(checkpoints.get(checkpoints.size() - 1), true);
+        Experiment exp = Experiment.fromResolved(runDir.getFileName().toString(), runDir, more);
+        if (!more.all().isEmpty()) exp.writeResolved(runDir);
+        log.info("resuming {} from {} (epoch {}, batch {})", runDir, last.file().getFileName(), last.state().epoch() + 1, last.state().batch());
+        return new Trainer(exp, options, run).fit(last);
+    }
+
+    private Result fit(Checkpoints.Loaded from) throws IOException {
+        try {
+            return fitUnguarded(from);
+        } finally {
+            options.stop().acknowledge(); // also on errors: a waiting Ctrl-C handler must not hang
+        }
+    }
+
+    private Result fitUnguarded(Checkpoints.Loaded from) throws IOException {
+        run.attachLog();
+        TrainConfig t = exp.train().config();
+        ModelConfig m = exp.model().config();
+        int cacheSide = (int) Math.round(Math.max(m.height(), m.widthPx()) * exp.data().config().resizeRatio());
+        Dataset data = Dataset.prepare(exp.data().config(), options.dataDir(), options.env(), t.seed(), cacheSide);
+        if (data.classes().size() != m.classes()) {
+            throw new ConfigException("model.classes is " + m.classes() + " but dataset '" + data.config().name() + "' has "
+                    + data.classes().size() + " classes; add --set model.classes=" + data.classes().size());
+        }
+        data.splits().write(run.splits());
+        int skipped = data.cache().skipped().size();
+        Provenance.write(Provenance.collect(exp.name(), t.seed(), data.dir(), data.splits().train().size(),
+                data.splits().val().size(), data.splits().test().size(), skipped), run.dir().resolve("provenance.json"));
+
+        int perEpoch = (data.splits().train().size() + t.batchSize() - 1) / t.batchSize();
+        Blueprint bp = GraphFactory.standard().blueprint(exp.model(), Recipes.graphOptions(t, perEpoch));
+        if (!bp.classifier()) throw new ConfigException("the model has no 'output' block: there is nothing to train");
+        ComputationGraph graph = from == null ? bp.create() : from.graph();
+        TrainingState state = from == null ? TrainingState.start() : from.state();
+        String modelYaml = Experiment.toYaml(exp.model().doc().root());
+        Metrics metrics = new Metrics(run.metrics());
+        metrics.truncateAfter(state.epoch());
+
+        BatchIterator train = data.batches(data.splits().train(), m.height(), m.widthPx(), t.batchSize(),
+                bp.outputCount(), true, t.labelSmoothing(), t.seed());
+        BatchIterator val = data.batches(data.splits().val(), m.height(), m.widthPx(), t.batchSize(), 1, false, 0, t.seed());
+        log.info("training {} on {} for {} epochs: {} batches of {} per epoch; {}", m.name(), data.config().name(),
+                t.epochs(), train.batchesPerEpoch(), t.batchSize(), io.inception4j.backend.Backend.info());
+
+        Outcome outcome = Outcome.COMPLETED;
+        for (int epoch = state.epoch(); epoch < t.epochs(); epoch++) {
+            long started = System.nanoTime();
+            train.setEpoch(epoch);
+            train.skip(state.batch());
+            ProgressBar bar = ProgressBar.stderr(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, t.epochs()), train.batchesPerEpoch());
+            double lossSum = 0;
+            int batch = state.batch(), fitted = 0;
+            long images = 0;
+            AsyncMultiDataSetIterator prefetch = new AsyncMultiDataSetIterator(train, 4, false);
+            try {
+                while (prefetch.hasNext()) {
+                    MultiDataSet b = prefetch.next();
+                    // Dropout masks depend on the position in training only, so a resumed run replays them.
+                    Nd4j.getRandom().setSeed(t.seed() * 1_000_003L + epoch * 10_007L + batch);
+                    graph.fit(b);
+                    double loss = graph.score();
+                    batch++;
+                    fitted++;
+                    images += b.getFeatures(0).size(0);
+                    if (!Double.isFinite(loss) || loss > t.maxLoss()) {
+                        String msg = String.format(Locale.ROOT, "loss diverged (%s) at epoch %d, batch %d; stopped. The last good "
+                                + "checkpoint is kept in %s; lower train.lr or set train.grad_clip", loss, epoch + 1, batch, run.checkpoints());
+                        log.error(msg);
+                        return new Result(Outcome.DIVERGED, run, state, null, skipped, msg);
+                    }
+                    lossSum += loss;
+                    double secs = (System.nanoTime() - started) / 1e9;
+                    bar.update(batch, String.format(Locale.ROOT, "loss %.4f  %.1f img/s", lossSum / fitted, images / secs));
+                    options.listener().afterBatch(epoch, batch, loss);
+                    if (options.stop().requested() && prefetch.hasNext()) {
+                        state = new TrainingState(epoch, batch, state.bestTop1(), state.bestEpoch(), state.sinceBest(), null);
+                        Path f = run.checkpoints().resolve(Checkpoints.name(state));
+                        Checkpoints.save(f, graph, state, modelYaml, data.classes());
+                        log.info("stopped on request at epoch {}, batch {}; saved {}; continue with: train --resume {}",
+                                epoch + 1, batch, f, run.dir());
+                        outcome = Outcome.INTERRUPTED;
+                        break;
+                    }
+                }
+            } finally {
+                prefetch.shutdown();
+            }
+            if (outcome == Outcome.INTERRUPTED) break;
+            graph.incrementEpochCount();
+
+            EvalReport v = Evaluator.evaluate(graph, val, "val", data.classes());
+            double secs = (System.nanoTime() - started) / 1e9;
+            double lr = Recipes.learningRate(t, train.batchesPerEpoch(), graph.getConfiguration().getIterationCount() - 1, epoch);
+            metrics.append(new Metrics.Row(epoch + 1, fitted == 0 ? Double.NaN : lossSum / fitted, v.top1(), v.top5(), lr,
+                    images / secs, secs));
+            metrics.plot();
+            boolean improved = v.top1() > state.bestTop1();
+            state = new TrainingState(epoch + 1, 0, improved ? v.top1() : state.bestTop1(),
+                    improved ? epoch + 1 : state.bestEpoch(), improved ? 0 : state.sinceBest() + 1, null);
+            log.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f, val top-1 %.2f%%, top-5 %.2f%%, lr %.3g, %.1f img/s%s",
+                    epoch + 1, t.epochs(), lossSum / Math.max(1, fitted), 100 * v.top1(), 100 * v.top5(), lr, images / secs,
+                    improved ? " (best)" : ""));
+            if ((epoch + 1) % t.checkpoint().every() == 0 || epoch + 1 == t.epochs()) {
+                Checkpoints.save(run.checkpoints().resolve(Checkpoints.name(state)), graph, state, modelYaml, data.classes());
+                Checkpoints.prune(run.checkpoints(), t.checkpoint().keepLast());
+            }
+            if (improved) Checkpoints.save(run.best(), graph, state, modelYaml, data.classes());
+            if (t.earlyStopping() > 0 && state.sinceBest() >= t.earlyStopping()) {
+                log.info("early stopping: no better validation top-1 for {} epochs (best {}% at epoch {})",
+                        state.sinceBest(), String.format(Locale.ROOT, "%.2f", 100 * state.bestTop1()), state.bestEpoch());
+                outcome = Outcome.EARLY_STOPPED;
+                break;
+            }
+        }
+        if (outcome == Outcome.INTERRUPTED) return new Result(outcome, run, state, null, skipped, "interrupted");
+
+        EvalReport test = evaluateBest(data, m, t);
+        return new Result(outcome, run, state, test, skipped, test.headline());
+    }
+
+    /** Test-split report of the best checkpoint, written into the run directory. */
+    private EvalReport evaluateBest(Dataset data, ModelConfig m, TrainConfig t) throws IOException {
+        Checkpoints.Loaded best = Checkpoints.load(run.best(), false);
+        BatchIterator test = data.batches(data.splits().test(), m.height(), m.widthPx(), t.batchSize(), 1, false, 0, t.seed());
+        EvalReport report = Evaluator.evaluate(best.graph(), test, "test", data.classes());
+        report.write(run.dir());
+        log.info("best checkpoint (epoch {}): {}", best.state().bestEpoch(), report.headline());
+        return report;
+    }
+}

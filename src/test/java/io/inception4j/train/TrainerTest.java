@@ -1,0 +1,88 @@
+package io.inception4j.train;
+
+import io.inception4j.Cli;
+import io.inception4j.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Training end to end on a handful of real flowers images. */
+class TrainerTest {
+
+    @Test
+    void lossDecreasesAndTheRunDirectoryHasEverything(@TempDir Path tmp) throws Exception {
+        Path exp = TinyFlowers.setUp(tmp, 6);
+        Trainer.Result r = Trainer.start(TinyFlowers.load(exp), TinyFlowers.options(tmp.resolve("runs"), null, null));
+
+        assertEquals(Trainer.Outcome.COMPLETED, r.outcome());
+        List<Metrics.Row> rows = new Metrics(r.run().metrics()).read();
+        assertEquals(6, rows.size());
+        assertTrue(rows.get(5).trainLoss() < rows.get(0).trainLoss() * 0.9,
+                "loss decreases: " + rows.stream().map(Metrics.Row::trainLoss).toList());
+
+        assertEquals(1, r.skippedImages(), "the corrupt JPEG is skipped and counted");
+        assertTrue(Files.readString(r.run().dir().resolve("provenance.json")).contains("\"skipped_images\" : 1"));
+        for (String f : List.of("model.yaml", "data.yaml", "train.yaml", "provenance.json", "metrics.csv", "train.log",
+                "learning-curves-loss.png", "learning-curves-accuracy.png", "splits/train.txt", "splits/val.txt",
+                "splits/test.txt", "checkpoints/best.zip", "test-metrics.json", "test-confusion.csv", "test-confusion.png")) {
+            assertTrue(Files.exists(r.run().dir().resolve(f)), f);
+        }
+        assertNotNull(r.test());
+
+        // evaluate reads the same split back and gets the same numbers as the run's own test report.
+        Cli ev = Cli.run("evaluate", r.run().dir().toString());
+        assertEquals(0, ev.exitCode(), ev.err());
+        assertTrue(ev.out().startsWith(r.test().headline()), ev.out() + " vs " + r.test().headline());
+    }
+
+    @Test
+    void interruptedAndResumedRunEndsWithTheSameParametersAsAnUninterruptedOne(@TempDir Path tmp) throws Exception {
+        Path exp = TinyFlowers.setUp(tmp, 2);
+        Trainer.Result straight = Trainer.start(TinyFlowers.load(exp), TinyFlowers.options(tmp.resolve("a"), null, null));
+
+        // Stop in the middle of the first epoch, as Ctrl-C would.
+        StopSignal stop = new StopSignal();
+        Trainer.Result cut = Trainer.start(TinyFlowers.load(exp), TinyFlowers.options(tmp.resolve("b"), stop,
+                (epoch, batch, loss) -> { if (epoch == 0 && batch == 1) stop.request(); }));
+        assertEquals(Trainer.Outcome.INTERRUPTED, cut.outcome());
+        assertEquals(List.of("epoch-0000-batch-0001.zip"),
+                Checkpoints.list(cut.run().checkpoints()).stream().map(p -> p.getFileName().toString()).toList());
+
+        Trainer.Result resumed = Trainer.resume(cut.run().dir(), io.inception4j.config.Overrides.none(),
+                TinyFlowers.options(null, null, null));
+        assertEquals(Trainer.Outcome.COMPLETED, resumed.outcome());
+
+        var a = Checkpoints.load(straight.run().checkpoints().resolve("epoch-0002.zip"), true);
+        var b = Checkpoints.load(resumed.run().checkpoints().resolve("epoch-0002.zip"), true);
+        assertEquals(a.graph().getConfiguration().getIterationCount(), b.graph().getConfiguration().getIterationCount());
+        assertTrue(a.graph().params().equalsWithEps(b.graph().params(), 1e-6), "same parameters");
+        assertTrue(a.graph().getUpdater().getStateViewArray().equalsWithEps(b.graph().getUpdater().getStateViewArray(), 1e-6),
+                "same optimiser state");
+        assertEquals(new Metrics(straight.run().metrics()).read().get(1).valTop1(),
+                new Metrics(resumed.run().metrics()).read().get(1).valTop1());
+    }
+
+    @Test
+    void aTruncatedCheckpointIsDetected(@TempDir Path tmp) throws Exception {
+        Path exp = TinyFlowers.setUp(tmp, 1);
+        Trainer.Result r = Trainer.start(TinyFlowers.load(exp), TinyFlowers.options(tmp.resolve("runs"), null, null));
+        Path ckpt = r.run().checkpoints().resolve("epoch-0001.zip");
+        byte[] bytes = Files.readAllBytes(ckpt);
+        Files.write(ckpt, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+
+        var e = assertThrows(ConfigException.class, () -> Checkpoints.load(ckpt, true));
+        assertTrue(e.getMessage().contains("truncated or corrupt"), e.getMessage());
+
+        Cli resume = Cli.run("train", "--resume", r.run().dir().toString());
+        assertEquals(2, resume.exitCode());
+        assertTrue(resume.err().startsWith("error: " + ckpt), resume.err());
+    }
+}
