@@ -110,7 +110,7 @@ public final class Binder {
      * required key would read as "missing"; check the keys of the top level first.
      */
     private static void rejectUnknownKeys(YamlDocument doc, String pointer, JsonNode node, Class<?> type, String what) {
-        if (!node.isObject() || !type.isRecord()) return;
+        if (!node.isObject() || !type.isRecord() || type == BlockSpec.class) return;
         var description = MAPPER.getDeserializationConfig().introspect(MAPPER.constructType(type));
         List<String> known = description.findProperties().stream().map(p -> p.getName()).sorted().toList();
         var names = node.fieldNames();

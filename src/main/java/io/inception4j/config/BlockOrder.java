@@ -30,10 +30,16 @@ public final class BlockOrder {
         Map<String, Step> byId = new LinkedHashMap<>();
         String previous = INPUT;
         for (BlockSpec b : blocks) {
-            if (b.id() == null) throw doc.error(b.pointer(), "missing required key 'id' (every top-level block needs one)");
             List<BlockSpec> copies = new ArrayList<>();
-            if (b.repeat() == 1) copies.add(b);
-            else for (int i = 1; i <= b.repeat(); i++) copies.add(b.withIdAndFrom(b.id() + "_" + i, i == 1 ? b.from() : List.of()));
+            if (!b.repeatIds().isEmpty()) {
+                for (int i = 0; i < b.repeatIds().size(); i++) copies.add(b.withIdAndFrom(b.repeatIds().get(i), i == 0 ? b.from() : List.of()));
+            } else if (b.id() == null) {
+                throw doc.error(b.pointer(), "missing required key 'id' (every top-level block needs one)");
+            } else if (b.repeat() == 1) {
+                copies.add(b);
+            } else {
+                for (int i = 1; i <= b.repeat(); i++) copies.add(b.withIdAndFrom(b.id() + "_" + i, i == 1 ? b.from() : List.of()));
+            }
             for (BlockSpec c : copies) {
                 if (c.id().equals(INPUT) || byId.containsKey(c.id())) {
                     throw doc.error(c.pointer() + "/id", "duplicate block id '" + c.id() + "'");

@@ -23,15 +23,21 @@ import java.util.List;
  * @param type   the block type, a key of the graph package's block registry
  * @param from   the blocks whose outputs feed this one; empty means "the previous block"
  * @param repeat how many copies to chain ({@code id_1 .. id_n}); 1 for a single block
+ * @param repeatIds the copies' ids when {@code repeat} lists them ({@code repeat: [Mixed_5b, Mixed_5c]})
  */
 @JsonDeserialize(using = BlockSpec.Reader.class)
-public record BlockSpec(String id, String type, List<String> from, int repeat, ObjectNode params, String pointer) {
+public record BlockSpec(String id, String type, List<String> from, int repeat, List<String> repeatIds,
+                        ObjectNode params, String pointer) {
+
+    public BlockSpec(String id, String type, List<String> from, int repeat, ObjectNode params, String pointer) {
+        this(id, type, from, repeat, List.of(), params, pointer);
+    }
 
     public static final List<String> COMMON_KEYS = List.of("id", "type", "from", "repeat");
 
     /** A copy with another id and input, as {@code repeat} makes. */
     public BlockSpec withIdAndFrom(String newId, List<String> newFrom) {
-        return new BlockSpec(newId, type, newFrom, 1, params, pointer);
+        return new BlockSpec(newId, type, newFrom, 1, List.of(), params, pointer);
     }
 
     /** The id as errors and vertex names show it. */
@@ -62,14 +68,21 @@ public record BlockSpec(String id, String type, List<String> from, int repeat, O
             }
             List<String> from = from(p, obj, params.remove("from"));
             int repeat = 1;
+            List<String> repeatIds = new ArrayList<>();
             JsonNode r = params.remove("repeat");
-            if (r != null) {
+            if (r != null && r.isArray() && r.size() > 0) {
+                for (JsonNode e : r) {
+                    if (!e.isTextual()) throw at(p, obj, "repeat", "expected block ids, got " + Binder.describe(e));
+                    repeatIds.add(e.asText());
+                }
+                repeat = repeatIds.size();
+            } else if (r != null) {
                 if (!r.isIntegralNumber() || r.asInt() < 1) {
-                    throw at(p, obj, "repeat", "expected a whole number of at least 1, got " + Binder.describe(r));
+                    throw at(p, obj, "repeat", "expected a whole number of at least 1 or a list of ids, got " + Binder.describe(r));
                 }
                 repeat = r.asInt();
             }
-            return new BlockSpec(id, type, from, repeat, params, pointer);
+            return new BlockSpec(id, type, from, repeat, List.copyOf(repeatIds), params, pointer);
         }
 
         private static String text(JsonParser p, JsonNode n, String key) throws JsonMappingException {

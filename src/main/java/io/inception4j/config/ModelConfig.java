@@ -17,6 +17,7 @@ import java.util.List;
  * @param auxWeight   default loss weight of auxiliary heads (GoogLeNet: 0.3)
  * @param width       multiplier on every layer width except the classes (1.0 = the paper; tests use less)
  * @param defaults    how convolutions and batch norms are built unless a block says otherwise
+ * @param templates   named, parameterised blocks (e.g. Reduction-A with k, l, m, n) that rows use as their type
  * @param blocks      the network, in order; a block's input is the previous block unless it says {@code from}
  */
 public record ModelConfig(
@@ -29,6 +30,7 @@ public record ModelConfig(
         Double auxWeight,
         Double width,
         Defaults defaults,
+        java.util.Map<String, Template> templates,
         @JsonProperty(required = true) List<BlockSpec> blocks) {
 
     public ModelConfig {
@@ -42,9 +44,15 @@ public record ModelConfig(
         width = width == null ? 1.0 : width;
         if (width <= 0) throw new Binder.InvalidValue("width", "expected a positive multiplier, got " + width);
         defaults = defaults == null ? Defaults.STANDARD : defaults;
+        templates = templates == null ? java.util.Map.of() : java.util.Map.copyOf(templates);
         if (blocks.isEmpty()) throw new Binder.InvalidValue("blocks", "expected at least one block");
         input = List.copyOf(input);
         blocks = List.copyOf(blocks);
+    }
+
+    /** A copy with another input size (used to find the smallest input a network accepts). */
+    public ModelConfig withInput(List<Integer> newInput) {
+        return new ModelConfig(name, description, reference, newInput, classes, aux, auxWeight, width, defaults, templates, blocks);
     }
 
     public int height() {

@@ -52,6 +52,7 @@ public final class BlockContext {
 
     /** Binds and builds a nested block row. */
     public Node build(BlockSpec spec, String defaultPart, List<Node> inputs) {
+        spec = state.expand(spec);
         BlockContext child = nested(spec, defaultPart);
         Block block = state.registry().bind(state.doc(), spec);
         return block.build(child, inputs);
@@ -163,6 +164,11 @@ public final class BlockContext {
         GraphState(YamlDocument doc, ModelConfig model, BlockRegistry registry,
                    ComputationGraphConfiguration.GraphBuilder builder) {
             this(doc, model, registry, builder, new java.util.HashMap<>(), new ArrayList<>());
+        }
+
+        /** The row itself, or the block its template stands for. */
+        BlockSpec expand(BlockSpec spec) {
+            return io.inception4j.config.Template.expand(doc, model.templates(), spec);
         }
     }
 

@@ -4,7 +4,14 @@ import io.inception4j.config.Binder;
 import io.inception4j.config.BlockSpec;
 import io.inception4j.config.Suggestions;
 import io.inception4j.config.YamlDocument;
+import io.inception4j.graph.blocks.Act;
+import io.inception4j.graph.blocks.Add;
 import io.inception4j.graph.blocks.AuxHead;
+import io.inception4j.graph.blocks.BatchNorm;
+import io.inception4j.graph.blocks.DepthwiseConv;
+import io.inception4j.graph.blocks.InceptionV2Module;
+import io.inception4j.graph.blocks.Residual;
+import io.inception4j.graph.blocks.SeparableConv;
 import io.inception4j.graph.blocks.AvgPool;
 import io.inception4j.graph.blocks.Branches;
 import io.inception4j.graph.blocks.Conv;
@@ -48,6 +55,13 @@ public final class BlockRegistry {
             .register("dropout", Dropout.class, Role.TRUNK, "dropout with a drop probability")
             .register("branches", Branches.class, Role.TRUNK, "parallel branches of blocks, concatenated by channel")
             .register("inception", InceptionV1Module.class, Role.TRUNK, "GoogLeNet's Inception module, by the paper's table columns")
+            .register("separable_conv", SeparableConv.class, Role.TRUNK, "depthwise then pointwise convolution (Xception), then BN and activation")
+            .register("depthwise_conv", DepthwiseConv.class, Role.TRUNK, "one filter (or depth_multiplier) per input channel")
+            .register("batchnorm", BatchNorm.class, Role.TRUNK, "batch normalisation")
+            .register("activation", Act.class, Role.TRUNK, "an activation function on its own")
+            .register("add", Add.class, Role.TRUNK, "element-wise sum of the blocks in 'from'")
+            .register("residual", Residual.class, Role.TRUNK, "x + scale * r: Inception-ResNet blocks, Xception's residual units")
+            .register("inception_bn", InceptionV2Module.class, Role.TRUNK, "BN-Inception's module, by the paper's table columns")
             .register("output", Output.class, Role.HEAD, "classifier: fully connected to the classes, softmax, weighted cross-entropy")
             .register("aux_head", AuxHead.class, Role.AUX_HEAD, "auxiliary classifier: its blocks, then a weighted classifier");
 

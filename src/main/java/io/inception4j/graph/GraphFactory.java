@@ -64,9 +64,10 @@ public final class GraphFactory {
         outputOf.put(BlockOrder.INPUT, new Node(BlockOrder.INPUT, inputType));
         List<String> heads = new ArrayList<>();
         List<BlockRecord> records = new ArrayList<>();
-        var steps = BlockOrder.resolve(doc, model.blocks(), spec -> registry.role(doc, spec) != BlockRegistry.Role.TRUNK);
+        var steps = BlockOrder.resolve(doc, model.blocks(),
+                spec -> registry.role(doc, state.expand(spec)) != BlockRegistry.Role.TRUNK);
         for (BlockOrder.Step step : steps) {
-            var spec = step.spec();
+            var spec = state.expand(step.spec());
             BlockRegistry.Role role = registry.role(doc, spec);
             if (role == BlockRegistry.Role.AUX_HEAD && !model.aux()) continue;
             List<Node> inputs = new ArrayList<>();
@@ -81,7 +82,7 @@ public final class GraphFactory {
                 inputs.add(n);
             }
             Block block = registry.bind(doc, spec);
-            BlockRecord record = new BlockRecord(spec.id(), spec.type(), role == BlockRegistry.Role.AUX_HEAD);
+            BlockRecord record = new BlockRecord(spec.id(), step.spec().type(), role == BlockRegistry.Role.AUX_HEAD);
             Node out = block.build(new BlockContext(state, spec.id(), spec.pointer(), record), inputs);
             record.output(out);
             records.add(record);
@@ -125,23 +126,35 @@ public final class GraphFactory {
     /** When an input is too small for a network, find the smallest square input that builds. */
     private String smallestInputHint(Loaded<ModelConfig> loaded, GraphOptions options) {
         ModelConfig m = loaded.config();
-        int lo = Math.max(m.height(), m.widthPx()) + 1, hi = 4096;
-        if (!fits(loaded, options, hi)) return "";
-        while (lo < hi) {
-            int mid = (lo + hi) / 2;
-            if (fits(loaded, options, mid)) hi = mid;
-            else lo = mid + 1;
+        int smallest = smallestInput(loaded.doc(), m, options);
+        if (smallest < 0) return "";
+        String hint = "; the input " + m.height() + "x" + m.widthPx() + " is too small for " + m.name()
+                + ": the smallest input that works is " + smallest + "x" + smallest;
+        if (m.aux()) {
+            ModelConfig noAux = new ModelConfig(m.name(), m.description(), m.reference(), m.input(), m.classes(), false,
+                    m.auxWeight(), m.width(), m.defaults(), m.templates(), m.blocks());
+            int without = smallestInput(loaded.doc(), noAux, options);
+            if (without > 0 && without < smallest) {
+                hint += " (" + without + "x" + without + " without the auxiliary heads: --set model.aux=false)";
+            }
         }
-        return "; the input " + m.height() + "x" + m.widthPx() + " is too small for " + m.name()
-                + ": the smallest input that works is " + lo + "x" + lo;
+        return hint;
     }
 
-    private boolean fits(Loaded<ModelConfig> loaded, GraphOptions options, int size) {
-        ModelConfig m = loaded.config();
-        ModelConfig resized = new ModelConfig(m.name(), m.description(), m.reference(), List.of(size, size, m.channels()),
-                m.classes(), m.aux(), m.auxWeight(), m.width(), m.defaults(), m.blocks());
+    private int smallestInput(YamlDocument doc, ModelConfig m, GraphOptions options) {
+        int lo = 1, hi = 4096;
+        if (!fits(doc, m, options, hi)) return -1;
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (fits(doc, m, options, mid)) hi = mid;
+            else lo = mid + 1;
+        }
+        return lo;
+    }
+
+    private boolean fits(YamlDocument doc, ModelConfig m, GraphOptions options, int size) {
         try {
-            assemble(loaded.doc(), resized, options);
+            assemble(doc, m.withInput(List.of(size, size, m.channels())), options);
             return true;
         } catch (BlockContext.ShapeException e) {
             return false;

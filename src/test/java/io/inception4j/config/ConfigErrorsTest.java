@@ -39,11 +39,11 @@ class ConfigErrorsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-            "model.clases=17|error: --set model.clases=17: clases: unknown key 'clases' (did you mean 'classes'?); valid keys: aux, aux_weight, blocks, classes, defaults, description, input, name, reference, width",
+            "model.clases=17|error: --set model.clases=17: clases: unknown key 'clases' (did you mean 'classes'?); valid keys: aux, aux_weight, blocks, classes, defaults, description, input, name, reference, templates, width",
             "model.classes=many|error: --set model.classes=many: classes: expected a whole number, got the text 'many'",
             "model.blocks.inception_3c.pool_proj=64|error: --set model.blocks.inception_3c.pool_proj=64: no element with id 'inception_3c' (did you mean 'inception_3a'?)",
             "train.lr=0.1|error: --set train.lr=0.1: 'summary' takes overrides of model.* only",
-            "model.input=[32,32,3]|error: configs/models/inception-v1.yaml:51:39: blocks[21](loss1).blocks[0](ave_pool).size: cannot pool a 2x2 input to 4x4 (the input must be at least 4x4); the input 32x32 is too small for inception-v1: the smallest input that works is 49x49",
+            "model.input=[32,32,3]|error: configs/models/inception-v1.yaml:51:39: blocks[21](loss1).blocks[0](ave_pool).size: cannot pool a 2x2 input to 4x4 (the input must be at least 4x4); the input 32x32 is too small for inception-v1: the smallest input that works is 49x49 (1x1 without the auxiliary heads: --set model.aux=false)",
             "model.input=[0,224,3]|error: --set model.input=[0,224,3]: input: expected [height, width, channels] with positive whole numbers, got [0, 224, 3]",
             "classes|error: --set classes: expected key=value, e.g. --set model.classes=17"})
     void badOverrideGetsAPreciseMessage(String caseText) {

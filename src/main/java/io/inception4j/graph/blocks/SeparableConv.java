@@ -1,0 +1,56 @@
+package io.inception4j.graph.blocks;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.inception4j.config.Activation;
+import io.inception4j.config.Defaults;
+import io.inception4j.config.Padding;
+import io.inception4j.config.WeightInit;
+import io.inception4j.graph.Block;
+import io.inception4j.graph.BlockContext;
+import io.inception4j.graph.Node;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+
+import java.util.List;
+
+/**
+ * {@code type: separable_conv}: a depthwise convolution ({@code depth_multiplier} filters per input channel)
+ * followed by a 1x1 pointwise convolution to {@code filters}, in one DL4J layer; then BN and activation as
+ * for {@code conv}. Xception's SeparableConv2D; BN-Inception's 7x7 stem (depth multiplier 8).
+ */
+public record SeparableConv(
+        @JsonProperty(required = true) Integer filters,
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Integer> kernel,
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Integer> stride,
+        Integer depthMultiplier, Padding padding, Boolean bias, Boolean bn, Activation activation, WeightInit init) implements Block {
+
+    @Override
+    public Node build(BlockContext ctx, List<Node> inputs) {
+        Node in = ctx.single(inputs);
+        Defaults.Conv d = ctx.defaults().conv();
+        Window w = Window.of(ctx, kernel, stride, padding != null ? padding : d.padding());
+        w.checkFits(ctx, in);
+        int mult = depthMultiplier == null ? 1 : depthMultiplier;
+        if (mult < 1) throw ctx.error("depth_multiplier", "expected at least 1, got " + mult);
+        boolean withBn = bn != null ? bn : d.bn();
+        Activation act = activation != null ? activation : d.activation();
+        Node out = ctx.layer(new SeparableConvolution2D.Builder(w.kernel(), w.stride())
+                .depthMultiplier(mult)
+                .nOut(ctx.scaled(filters))
+                .convolutionMode(Dl4j.mode(w.padding()))
+                .hasBias(bias != null ? bias : d.bias())
+                .activation(Dl4j.activation(withBn ? Activation.LINEAR : act))
+                .weightInit(Dl4j.init(init != null ? init : d.init()))
+                .build(), in);
+        if (withBn) {
+            Defaults.BatchNorm b = ctx.defaults().bn();
+            out = ctx.layer("bn", new BatchNormalization.Builder().eps(b.eps()).decay(b.decay()).build(), out);
+            if (act != Activation.LINEAR) {
+                out = ctx.layer(act.name().toLowerCase(), new ActivationLayer.Builder().activation(Dl4j.activation(act)).build(), out);
+            }
+        }
+        return out;
+    }
+}
