@@ -13,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Packages depend one way: config (no DL4J) <- graph <- train <- cli; data never imports graph; nothing
- * imports cli. Every package says what it is for in a package-info.java.
+ * Packages depend one way: config (no DL4J) <- graph <- train <- cli; data never imports graph; inference
+ * (bundles, the Java API) needs neither graph nor train; nothing imports cli. Every package says what it is for in a package-info.java.
  */
 class PackageRulesTest {
     static final Path SRC = Path.of("src/main/java/io/inception4j");
@@ -26,6 +26,9 @@ class PackageRulesTest {
             "graph", List.of("io.inception4j.data", "io.inception4j.train", "io.inception4j.cli"),
             "data", List.of("io.inception4j.graph", "io.inception4j.train", "io.inception4j.cli"),
             "train", List.of("io.inception4j.cli"),
+            "inference", List.of("io.inception4j.graph", "io.inception4j.train", "io.inception4j.cli"),
+            "report", List.of("org.deeplearning4j", "org.nd4j", "org.datavec", "io.inception4j.config", "io.inception4j.graph",
+                    "io.inception4j.data", "io.inception4j.train", "io.inception4j.inference", "io.inception4j.cli"),
             "backend", List.of("io.inception4j.graph", "io.inception4j.data", "io.inception4j.train", "io.inception4j.cli"));
 
     @Test

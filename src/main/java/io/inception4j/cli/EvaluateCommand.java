@@ -12,10 +12,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Evaluate a run's best checkpoint (or a given checkpoint) on its test split:",
-                "top-1, top-5, per-class accuracy and the confusion matrix (CSV and PNG)."})
+        description = {"Evaluate a run's best checkpoint, a given checkpoint, or an exported bundle on the test",
+                "split it was trained with: top-1, top-5, per-class accuracy, confusion matrix (CSV and PNG)."})
 final class EvaluateCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "RUN_DIR|CHECKPOINT", description = "A run directory or a checkpoint .zip inside one.")
+    @Parameters(index = "0", paramLabel = "RUN_DIR|CHECKPOINT|BUNDLE",
+            description = "A run directory, a checkpoint .zip inside one, or a bundle from 'export'.")
     Path target;
 
     @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE}).")

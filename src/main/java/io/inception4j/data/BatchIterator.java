@@ -113,7 +113,7 @@ public final class BatchIterator implements MultiDataSetIterator {
             y.putScalar(i, s.label(), 1.0);
         }
         cursor += n;
-        x.divi(127.5).subi(1.0);
+        Preprocessing.scale(x);
         if (labelSmoothing > 0) y.muli(1 - labelSmoothing).addi(labelSmoothing / classes);
         INDArray[] labels = new INDArray[outputs];
         for (int o = 0; o < outputs; o++) labels[o] = y;

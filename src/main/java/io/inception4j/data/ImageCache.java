@@ -83,6 +83,11 @@ public final class ImageCache {
         NativeImageLoader loader = new NativeImageLoader();
         Mat m = new OpenCVFrameConverter.ToMat().convert(loader.asWritable(file).getFrame());
         if (m == null || m.empty() || m.rows() < 1 || m.cols() < 1) throw new java.io.IOException("empty image");
+        if (m.depth() != org.bytedeco.opencv.global.opencv_core.CV_8U) { // 16-bit PNG/TIFF: to 8 bits
+            Mat eight = new Mat();
+            m.convertTo(eight, org.bytedeco.opencv.global.opencv_core.CV_8U, m.depth() == org.bytedeco.opencv.global.opencv_core.CV_16U ? 1 / 257.0 : 1.0, 0);
+            m = eight;
+        }
         Mat bgr = new Mat();
         switch (m.channels()) {
             case 1 -> cvtColor(m, bgr, COLOR_GRAY2BGR);

@@ -6,6 +6,7 @@ import io.inception4j.config.ModelConfig;
 import io.inception4j.config.Overrides;
 import io.inception4j.data.Dataset;
 import io.inception4j.data.Sample;
+import io.inception4j.inference.Bundle;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ public final class RunEvaluation {
      * @param out    where the report files go (null: the run directory's {@code evaluation/})
      */
     public static EvalReport evaluate(Path target, String split, Path dataDir, Map<String, String> env, Path out) throws IOException {
+        if (Files.isRegularFile(target) && isBundle(target)) return evaluateBundle(target, split, dataDir, env, out);
         Path checkpoint = Files.isDirectory(target) ? target.resolve("checkpoints/best.zip") : target;
         Path runDir = checkpoint.toAbsolutePath().getParent().getParent();
         if (!Files.exists(runDir.resolve("data.yaml"))) {
@@ -38,16 +40,47 @@ public final class RunEvaluation {
         if (!data.classes().equals(loaded.labels())) {
             throw new ConfigException(checkpoint + ": its labels " + loaded.labels() + " differ from the dataset's " + data.classes());
         }
-        List<Sample> samples = switch (split) {
+        var batches = data.batches(split(data, split), m.height(), m.widthPx(), exp.train().config().batchSize(), 1, false, 0,
+                exp.train().config().seed());
+        EvalReport report = Evaluator.evaluate(loaded.graph(), batches, split, data.classes());
+        report.write(out != null ? out : runDir.resolve("evaluation"));
+        return report;
+    }
+
+    /**
+     * Evaluates an exported bundle on the split it was trained with, rebuilt from the data config and seed
+     * it carries (the dataset itself is found as for training: --data, the env variable, or the search list).
+     */
+    static EvalReport evaluateBundle(Path file, String split, Path dataDir, Map<String, String> env, Path out) throws IOException {
+        Bundle bundle = Bundle.read(file);
+        var data = io.inception4j.config.Binder.bind(io.inception4j.config.YamlDocument.parse("data.yaml in " + file, bundle.dataYaml()),
+                io.inception4j.config.DataConfig.class);
+        long seed = bundle.info().path("provenance").path("seed").asLong(42);
+        var pre = bundle.preprocessing();
+        Dataset dataset = Dataset.prepare(data, dataDir, env, seed, pre.cacheSide());
+        if (!dataset.classes().equals(bundle.labels())) {
+            throw new ConfigException(file + ": its labels " + bundle.labels() + " differ from the dataset's " + dataset.classes());
+        }
+        var batches = dataset.batches(split(dataset, split), pre.height(), pre.width(), 32, 1, false, 0, seed);
+        EvalReport report = Evaluator.evaluate(bundle.network(), batches, split, dataset.classes());
+        report.write(out != null ? out : file.toAbsolutePath().getParent().resolve(file.getFileName() + "-evaluation"));
+        return report;
+    }
+
+    private static List<Sample> split(Dataset data, String split) {
+        return switch (split) {
             case "train" -> data.splits().train();
             case "val" -> data.splits().val();
             case "test" -> data.splits().test();
             default -> throw new ConfigException("--split " + split + ": expected train, val or test");
         };
-        var batches = data.batches(samples, m.height(), m.widthPx(), exp.train().config().batchSize(), 1, false, 0,
-                exp.train().config().seed());
-        EvalReport report = Evaluator.evaluate(loaded.graph(), batches, split, data.classes());
-        report.write(out != null ? out : runDir.resolve("evaluation"));
-        return report;
+    }
+
+    private static boolean isBundle(Path f) {
+        try (var zip = new java.util.zip.ZipFile(f.toFile())) {
+            return zip.getEntry("inception4j/bundle.json") != null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -13,13 +13,13 @@ import java.util.Map;
  * A CI-sized training setup: 3 classes x 10 real 17-flowers images (plus one corrupt JPEG) in a
  * class-per-folder layout, GoogLeNet at an eighth of its width on 64 px inputs, Adam.
  */
-final class TinyFlowers {
+public final class TinyFlowers {
     static final Path FLOWERS = Path.of(System.getenv().getOrDefault("INCEPTION4J_FLOWERS17", "../shared/datasets/flowers17"));
 
     private TinyFlowers() {}
 
     /** Writes the dataset and experiment files under {@code dir}; returns the experiment file. */
-    static Path setUp(Path dir, int epochs) throws IOException {
+    public static Path setUp(Path dir, int epochs) throws IOException {
         if (!Files.isDirectory(FLOWERS.resolve("jpg"))) {
             throw new IllegalStateException("17-flowers images not found at " + FLOWERS + " (set INCEPTION4J_FLOWERS17)");
         }
@@ -63,11 +63,11 @@ final class TinyFlowers {
         return exp;
     }
 
-    static Trainer.Options options(Path runs, StopSignal stop, Trainer.BatchListener listener) {
+    public static Trainer.Options options(Path runs, StopSignal stop, Trainer.BatchListener listener) {
         return new Trainer.Options(null, Map.of(), runs, stop, listener);
     }
 
-    static Experiment load(Path exp, String... sets) {
+    public static Experiment load(Path exp, String... sets) {
         return Experiment.load(exp, Overrides.parse(List.of(sets)));
     }
 }

@@ -1,0 +1,72 @@
+package io.inception4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inception4j.inference.Classifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Classify images with an exported bundle: the top-k labels with probabilities per image.",
+                "Takes image files and folders (searched recursively); any size of JPEG/PNG, grayscale or CMYK.",
+                "Unreadable images are reported and the rest still classified (exit code 2 if any failed)."})
+final class PredictCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "BUNDLE", description = "A bundle written by 'inception4j export'.")
+    Path bundle;
+
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE|FOLDER")
+    List<Path> images;
+
+    @Option(names = {"-k", "--top"}, defaultValue = "3", description = "How many labels per image (default: ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(names = "--json", description = "One JSON object per line instead of a table.")
+    boolean json;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Images per network call (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Classifier classifier = Classifier.load(bundle);
+        List<Path> files = Classifier.expand(images);
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        ObjectMapper mapper = new ObjectMapper();
+        int failed = 0;
+        for (Classifier.Result r : classifier.classify(files, k, Math.max(1, batch))) {
+            if (!r.ok()) failed++;
+            if (json) {
+                ObjectNode line = mapper.createObjectNode().put("file", r.file().toString());
+                if (r.ok()) {
+                    var arr = line.putArray("predictions");
+                    r.predictions().forEach(p -> arr.addObject().put("label", p.label()).put("probability", p.probability()));
+                } else {
+                    line.put("error", r.error());
+                }
+                out.println(mapper.writeValueAsString(line));
+            } else if (r.ok()) {
+                out.println(r.file() + "  " + r.predictions().stream()
+                        .map(p -> String.format(Locale.ROOT, "%s %.1f%%", p.label(), 100 * p.probability()))
+                        .collect(Collectors.joining(", ")));
+            } else {
+                err.println("error: " + r.file() + ": " + r.error());
+            }
+        }
+        out.flush();
+        err.flush();
+        return failed == 0 ? ExitCodes.OK : ExitCodes.USAGE;
+    }
+}

@@ -1,0 +1,148 @@
+package io.inception4j.inference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inception4j.config.ConfigException;
+import io.inception4j.data.Preprocessing;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The inference bundle: one zip file that DL4J's ModelSerializer can read (the network, single output, no
+ * updater state) plus {@code inception4j/bundle.json} (format version, labels, preprocessing, provenance),
+ * {@code inception4j/model.yaml} and {@code inception4j/data.yaml} (the resolved configs), and
+ * {@code inception4j/checksums.json} (SHA-256 of every other entry, checked on load).
+ */
+public record Bundle(ComputationGraph network, List<String> labels, Preprocessing preprocessing, ObjectNode info,
+                     String modelYaml, String dataYaml) {
+
+    /** Bumped when the layout changes incompatibly; readers refuse newer formats. */
+    public static final int FORMAT_VERSION = 1;
+    static final String INFO = "inception4j/bundle.json";
+    static final String MODEL = "inception4j/model.yaml";
+    static final String DATA = "inception4j/data.yaml";
+    static final String CHECKSUMS = "inception4j/checksums.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Writes the bundle atomically (temporary file, then rename). */
+    public void write(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path dl4j = Files.createTempFile(dir, ".bundle-dl4j-", ".tmp");
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + "-", ".tmp");
+        try {
+            ModelSerializer.writeModel(network, dl4j.toFile(), false);
+            Map<String, byte[]> entries = new LinkedHashMap<>();
+            try (ZipInputStream in = new ZipInputStream(Files.newInputStream(dl4j))) {
+                for (ZipEntry e; (e = in.getNextEntry()) != null; ) entries.put(e.getName(), in.readAllBytes());
+            }
+            ObjectNode meta = info.deepCopy();
+            meta.put("format_version", FORMAT_VERSION);
+            meta.set("labels", JSON.valueToTree(labels));
+            ObjectNode pre = meta.putObject("preprocessing");
+            pre.put("height", preprocessing.height()).put("width", preprocessing.width())
+                    .put("resize_ratio", preprocessing.resizeRatio()).put("crop", "centre")
+                    .put("channel_order", "bgr").put("scale", "x / 127.5 - 1");
+            entries.put(INFO, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+            entries.put(MODEL, modelYaml.getBytes(StandardCharsets.UTF_8));
+            entries.put(DATA, dataYaml.getBytes(StandardCharsets.UTF_8));
+            ObjectNode sums = JSON.createObjectNode();
+            for (var e : entries.entrySet()) sums.put(e.getKey(), sha256(e.getValue()));
+            entries.put(CHECKSUMS, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(sums));
+            try (OutputStream raw = Files.newOutputStream(tmp); ZipOutputStream out = new ZipOutputStream(raw)) {
+                for (var e : entries.entrySet()) {
+                    out.putNextEntry(new ZipEntry(e.getKey()));
+                    out.write(e.getValue());
+                    out.closeEntry();
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(dl4j);
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Reads and verifies a bundle; a damaged, foreign or newer-format file is a clear error. */
+    public static Bundle read(Path file) {
+        if (!Files.isRegularFile(file)) throw new ConfigException(file + ": no such bundle");
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            for (var it = zip.entries().asIterator(); it.hasNext(); ) {
+                ZipEntry e = it.next();
+                try (InputStream in = zip.getInputStream(e)) {
+                    entries.put(e.getName(), in.readAllBytes());
+                }
+            }
+        } catch (ZipException e) {
+            throw new ConfigException(file + ": not a readable bundle (truncated or corrupt zip: " + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read bundle (" + e.getMessage() + ")");
+        }
+        if (!entries.containsKey(INFO) || !entries.containsKey(CHECKSUMS)) {
+            throw new ConfigException(file + ": not an inception4j bundle (no " + INFO + "); export one with 'inception4j export'");
+        }
+        JsonNode info, sums;
+        try {
+            info = JSON.readTree(entries.get(INFO));
+            sums = JSON.readTree(entries.get(CHECKSUMS));
+        } catch (IOException e) {
+            throw new ConfigException(file + ": bundle metadata is corrupt (" + e.getMessage() + ")");
+        }
+        int version = info.path("format_version").asInt(-1);
+        if (version != FORMAT_VERSION) {
+            throw new ConfigException(file + ": bundle format " + version + " is not supported by this inception4j (it reads format "
+                    + FORMAT_VERSION + "); re-export it with this version");
+        }
+        List<String> bad = new ArrayList<>();
+        for (var it = sums.fields(); it.hasNext(); ) {
+            var e = it.next();
+            byte[] data = entries.get(e.getKey());
+            if (data == null || !sha256(data).equals(e.getValue().asText())) bad.add(e.getKey());
+        }
+        if (!bad.isEmpty()) throw new ConfigException(file + ": checksum mismatch in " + bad + ": the bundle is corrupt");
+
+        ComputationGraph network;
+        try (InputStream in = Files.newInputStream(file)) {
+            network = ModelSerializer.restoreComputationGraph(in, false);
+        } catch (Exception e) {
+            throw new ConfigException(file + ": the network in this bundle cannot be read (" + e.getMessage() + ")");
+        }
+        List<String> labels = new ArrayList<>();
+        info.path("labels").forEach(l -> labels.add(l.asText()));
+        JsonNode pre = info.path("preprocessing");
+        return new Bundle(network, List.copyOf(labels),
+                new Preprocessing(pre.path("height").asInt(), pre.path("width").asInt(), pre.path("resize_ratio").asDouble()),
+                (ObjectNode) info, new String(entries.getOrDefault(MODEL, new byte[0]), StandardCharsets.UTF_8),
+                new String(entries.getOrDefault(DATA, new byte[0]), StandardCharsets.UTF_8));
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

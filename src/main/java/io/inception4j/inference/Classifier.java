@@ -1,0 +1,148 @@
+package io.inception4j.inference;
+
+import io.inception4j.backend.Backend;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Classifies images with an exported bundle. Load once, share freely: preprocessing runs in the calling
+ * thread, the network call is serialised (DL4J graphs are not safe for concurrent use).
+ *
+ * <pre>{@code
+ * Classifier flowers = Classifier.load(Path.of("googlenet-flowers17.bundle"));
+ * List<Classifier.Prediction> top3 = flowers.classify(Path.of("image_0001.jpg"), 3);
+ * }</pre>
+ */
+public final class Classifier {
+    /** One label and its softmax probability. */
+    public record Prediction(String label, double probability) {}
+
+    /** The outcome for one image of a batch: its predictions, or why it could not be read. */
+    public record Result(Path file, List<Prediction> predictions, String error) {
+        public boolean ok() {
+            return error == null;
+        }
+    }
+
+    private final Bundle bundle;
+    private final ComputationGraph network;
+
+    private Classifier(Bundle bundle) {
+        this.bundle = bundle;
+        this.network = bundle.network();
+    }
+
+    public static Classifier load(Path bundleFile) {
+        Backend.ensureInitialised();
+        return new Classifier(Bundle.read(bundleFile));
+    }
+
+    public List<String> labels() {
+        return bundle.labels();
+    }
+
+    public Bundle bundle() {
+        return bundle;
+    }
+
+    /** Top {@code k} labels for an image file (any size; JPEG, PNG, ..., grayscale or CMYK). */
+    public List<Prediction> classify(Path file, int k) throws IOException {
+        return topK(probabilities(bundle.preprocessing().file(file.toFile())), k).get(0);
+    }
+
+    /** Top {@code k} labels for an image in memory. */
+    public List<Prediction> classify(BufferedImage image, int k) throws IOException {
+        // Through the same decoder as files, so a BufferedImage and its file give the same answer.
+        Path tmp = Files.createTempFile("inception4j-", ".png");
+        try {
+            if (!ImageIO.write(image, "png", tmp.toFile())) throw new IOException("cannot encode the image");
+            return classify(tmp, k);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Classifies many files in batches; an unreadable file gets an error result, the others are classified. */
+    public List<Result> classify(List<Path> files, int k, int batchSize) {
+        List<Result> results = new ArrayList<>();
+        for (int start = 0; start < files.size(); start += batchSize) {
+            List<Path> chunk = files.subList(start, Math.min(files.size(), start + batchSize));
+            List<INDArray> inputs = new ArrayList<>();
+            List<Integer> readable = new ArrayList<>();
+            Result[] out = new Result[chunk.size()];
+            for (int i = 0; i < chunk.size(); i++) {
+                try {
+                    inputs.add(bundle.preprocessing().file(chunk.get(i).toFile()));
+                    readable.add(i);
+                } catch (Exception | LinkageError e) {
+                    out[i] = new Result(chunk.get(i), List.of(), "cannot read image: "
+                            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                }
+            }
+            if (!inputs.isEmpty()) {
+                List<List<Prediction>> top = topK(probabilities(Nd4j.concat(0, inputs.toArray(INDArray[]::new))), k);
+                for (int j = 0; j < readable.size(); j++) out[readable.get(j)] = new Result(chunk.get(readable.get(j)), top.get(j), null);
+            }
+            results.addAll(List.of(out));
+        }
+        return results;
+    }
+
+    /** Softmax outputs for a [n, 3, h, w] batch already preprocessed. */
+    public INDArray probabilities(INDArray batch) {
+        synchronized (network) {
+            return network.outputSingle(false, batch).dup();
+        }
+    }
+
+    private List<List<Prediction>> topK(INDArray probs, int k) {
+        List<List<Prediction>> all = new ArrayList<>();
+        for (int r = 0; r < probs.rows(); r++) {
+            double[] p = probs.getRow(r).toDoubleVector();
+            all.add(IntStream.range(0, p.length).boxed()
+                    .sorted(Comparator.comparingDouble((Integer i) -> -p[i]))
+                    .limit(Math.max(1, Math.min(k, p.length)))
+                    .map(i -> new Prediction(bundle.labels().get(i), p[i])).toList());
+        }
+        return all;
+    }
+
+    /** Image files under the given files and folders (recursively), sorted; folders without images are errors. */
+    public static List<Path> expand(List<Path> paths) {
+        List<Path> files = new ArrayList<>();
+        for (Path p : paths) {
+            if (Files.isDirectory(p)) {
+                try (var walk = Files.walk(p)) {
+                    List<Path> found = walk.filter(Files::isRegularFile).filter(Classifier::looksLikeImage).sorted().toList();
+                    if (found.isEmpty()) throw new io.inception4j.config.ConfigException(p + ": no images in this folder");
+                    files.addAll(found);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            } else if (Files.exists(p)) {
+                files.add(p);
+            } else {
+                throw new io.inception4j.config.ConfigException(p + ": no such file or folder");
+            }
+        }
+        return files;
+    }
+
+    private static boolean looksLikeImage(Path f) {
+        String n = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return n.matches(".*\\.(jpe?g|png|bmp|gif|tiff?)$");
+    }
+
+}

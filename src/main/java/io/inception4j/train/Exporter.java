@@ -1,0 +1,103 @@
+package io.inception4j.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inception4j.config.ConfigException;
+import io.inception4j.config.DataConfig;
+import io.inception4j.config.Experiment;
+import io.inception4j.config.ModelConfig;
+import io.inception4j.config.Overrides;
+import io.inception4j.data.Preprocessing;
+import io.inception4j.graph.Blueprint;
+import io.inception4j.graph.GraphFactory;
+import io.inception4j.graph.GraphOptions;
+import io.inception4j.inference.Bundle;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/**
+ * Turns a training checkpoint into an inference bundle: the network rebuilt from its own model config with
+ * the auxiliary heads left out (one output, nothing computed for nothing), every remaining layer's
+ * parameters copied by name, plus labels, preprocessing, configs and provenance.
+ */
+public final class Exporter {
+    private Exporter() {}
+
+    /**
+     * @param target a run directory or a checkpoint inside one
+     * @param which  "best", "last", or an epoch number (when target is a run directory)
+     */
+    public static Bundle export(Path target, String which, Path out) throws IOException {
+        Path checkpoint = Files.isDirectory(target) ? choose(target, which) : target;
+        Path runDir = checkpoint.toAbsolutePath().getParent().getParent();
+        if (!Files.exists(runDir.resolve("data.yaml"))) {
+            throw new ConfigException(target + ": not a run directory or a checkpoint inside one (no data.yaml beside it)");
+        }
+        Checkpoints.Loaded ckpt = Checkpoints.load(checkpoint, false);
+        Experiment exp = Experiment.fromResolved(runDir.getFileName().toString(), runDir, Overrides.none());
+        ComputationGraph network = withoutAuxHeads(ckpt);
+        ModelConfig m = exp.model().config();
+        DataConfig d = exp.data().config();
+
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode info = json.createObjectNode();
+        info.put("model", m.name());
+        info.put("run", runDir.getFileName().toString());
+        info.put("checkpoint", checkpoint.getFileName().toString());
+        info.put("epochs_trained", ckpt.state().epoch());
+        info.put("best_val_top1", ckpt.state().bestTop1());
+        info.put("exported", OffsetDateTime.now().toString());
+        info.put("exported_by", Provenance.codeVersion());
+        if (Files.exists(runDir.resolve("provenance.json"))) info.set("provenance", json.readTree(runDir.resolve("provenance.json").toFile()));
+        if (Files.exists(runDir.resolve("test-metrics.json"))) info.set("test", json.readTree(runDir.resolve("test-metrics.json").toFile()));
+        if (Files.exists(runDir.resolve("splits/test.txt"))) info.put("test_split", Files.readString(runDir.resolve("splits/test.txt")));
+
+        Bundle bundle = new Bundle(network, ckpt.labels(), new Preprocessing(m.height(), m.widthPx(), d.resizeRatio()), info,
+                Experiment.toYaml(exp.model().doc().root()), Experiment.toYaml(exp.data().doc().root()));
+        bundle.write(out);
+        return bundle;
+    }
+
+    private static Path choose(Path runDir, String which) throws IOException {
+        Path dir = runDir.resolve("checkpoints");
+        List<Path> all = Checkpoints.list(dir);
+        if (which == null || which.equals("best")) {
+            Path best = dir.resolve("best.zip");
+            if (!Files.exists(best)) throw new ConfigException(runDir + ": no best checkpoint yet (checkpoints/best.zip)");
+            return best;
+        }
+        if (which.equals("last")) {
+            if (all.isEmpty()) throw new ConfigException(runDir + ": no checkpoints");
+            return all.get(all.size() - 1);
+        }
+        if (!which.matches("\\d+")) throw new ConfigException("--checkpoint " + which + ": expected best, last or an epoch number");
+        Path f = dir.resolve(String.format("epoch-%04d.zip", Integer.parseInt(which)));
+        if (!Files.exists(f)) {
+            throw new ConfigException("--checkpoint " + which + ": no checkpoint of epoch " + which + " in " + dir + "; kept: "
+                    + all.stream().map(p -> p.getFileName().toString()).toList());
+        }
+        return f;
+    }
+
+    /** The checkpoint's network rebuilt without aux heads, parameters copied layer by layer. */
+    static ComputationGraph withoutAuxHeads(Checkpoints.Loaded ckpt) {
+        var loaded = ModelConfig.parse("model.yaml in " + ckpt.file(), ckpt.modelYaml(), Overrides.parse(List.of("model.aux=false")));
+        Blueprint bp = GraphFactory.standard().blueprint(loaded, GraphOptions.defaults());
+        ComputationGraph lean = bp.create();
+        for (Layer layer : lean.getLayers()) {
+            String name = layer.getConfig().getLayerName();
+            Layer source = ckpt.graph().getLayer(name);
+            if (source == null || source.numParams() != layer.numParams()) {
+                throw new IllegalStateException("checkpoint and model config disagree at layer " + name);
+            }
+            if (layer.numParams() > 0) layer.setParams(source.params().dup());
+        }
+        return lean;
+    }
+}
