@@ -1,0 +1,170 @@
+package io.inception4j.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inception4j.backend.Backend;
+import io.inception4j.config.DataConfig;
+import io.inception4j.config.Loaded;
+import io.inception4j.config.ModelConfig;
+import io.inception4j.data.BatchIterator;
+import io.inception4j.data.DatasetLocator;
+import io.inception4j.data.ImageCache;
+import io.inception4j.data.ImageIndex;
+import io.inception4j.data.Sample;
+import io.inception4j.graph.Blueprint;
+import io.inception4j.graph.GraphFactory;
+import io.inception4j.graph.GraphOptions;
+import io.inception4j.graph.ModelSummary;
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Measures one model config at one batch size: training steps (forward + backward + update) and inference
+ * calls on random data, each the median over timed iterations after warm-up; peak heap and RSS; and, when
+ * a dataset is given, the data pipeline alone (decode; augment + batch).
+ */
+public final class Benchmark {
+
+    /** @param data a dataset config to time the pipeline on (null: skip), with its folder or null to locate it */
+    public record Options(int batch, int warmup, int iterations, DataConfig data, Path dataDir, Map<String, String> env) {}
+
+    /** Per-iteration images/s, summarised. */
+    public record Throughput(double median, double min, double max, int iterations) {
+        static Throughput of(List<Double> imagesPerSecond) {
+            double[] v = imagesPerSecond.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+            return new Throughput(median, v[0], v[v.length - 1], v.length);
+        }
+    }
+
+    public record Result(ObjectNode json, String table) {}
+
+    private Benchmark() {}
+
+    public static Result run(Loaded<ModelConfig> model, Options o) throws IOException {
+        Backend.ensureInitialised();
+        ModelConfig m = model.config();
+        Blueprint bp = GraphFactory.standard().blueprint(model, GraphOptions.defaults());
+        ComputationGraph g = bp.create();
+        ModelSummary summary = ModelSummary.of(bp, g);
+
+        Nd4j.getRandom().setSeed(1);
+        INDArray x = Nd4j.rand(DataType.FLOAT, o.batch(), m.channels(), m.height(), m.widthPx());
+        INDArray y = Nd4j.zeros(DataType.FLOAT, o.batch(), m.classes());
+        for (int i = 0; i < o.batch(); i++) y.putScalar(i, i % m.classes(), 1);
+        INDArray[] labels = new INDArray[bp.outputCount()];
+        Arrays.fill(labels, y);
+        MultiDataSet batch = new MultiDataSet(new INDArray[] {x}, labels);
+
+        Throughput train = time(o, () -> g.fit(batch));
+        Throughput infer = time(o, () -> g.output(false, x));
+
+        Machine machine = Machine.detect();
+        long macs = summary.macs() + summary.auxMacs();
+        // Training costs about three forward passes (forward, backward to activations, backward to weights).
+        double trainGflops = train.median() * macs * 2 * 3 / 1e9;
+        double inferGflops = infer.median() * summary.macs() * 2 / 1e9;
+
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode r = json.createObjectNode();
+        r.put("date", OffsetDateTime.now().toString());
+        r.put("model", m.name()).put("input", m.height() + "x" + m.widthPx() + "x" + m.channels())
+                .put("classes", m.classes()).put("aux_heads", m.aux()).put("batch", o.batch())
+                .put("warmup", o.warmup()).put("iterations", o.iterations()).put("parameters", g.numParams())
+                .put("multiply_adds_per_image", summary.macs()).put("multiply_adds_per_image_with_aux", macs);
+        r.set("train_images_per_s", json.valueToTree(train));
+        r.set("inference_images_per_s", json.valueToTree(infer));
+        r.put("train_gflops", trainGflops).put("inference_gflops", inferGflops);
+        r.put("peak_heap_mib", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
+        r.put("offheap_mib", Pointer.physicalBytes() >> 20);
+        r.put("peak_rss_mib", Machine.peakRssMiB());
+        r.set("machine", json.valueToTree(machine));
+        r.put("cpu_peak_gflops", machine.peakGflops());
+        var backend = Backend.info();
+        r.set("backend", json.valueToTree(backend));
+        r.put("omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
+        r.put("java", System.getProperty("java.version"));
+        r.put("dl4j", "1.0.0-M2.1");
+        if (o.data() != null) r.set("data_pipeline", pipeline(o, m, json));
+
+        StringBuilder t = new StringBuilder();
+        t.append(String.format(Locale.ROOT, "%s, input %s, batch %d, %s%n", m.name(), r.get("input").asText(), o.batch(), backend));
+        t.append(String.format(Locale.ROOT, "machine: %s, %d cores, %s, peak %.0f GFLOP/s (FP32)%n%n", machine.cpu(),
+                machine.cores(), machine.simdFlags(), machine.peakGflops()));
+        t.append(String.format(Locale.ROOT, "%-24s %10s %10s %10s %12s %9s%n", "measure", "median", "min", "max", "GFLOP/s", "of peak"));
+        row(t, "train images/s", train, trainGflops, machine.peakGflops());
+        row(t, "inference images/s", infer, inferGflops, machine.peakGflops());
+        if (r.has("data_pipeline")) {
+            var d = r.get("data_pipeline");
+            t.append(String.format(Locale.ROOT, "%-24s %10.1f%n", "decode images/s", d.get("decode_images_per_s").asDouble()));
+            t.append(String.format(Locale.ROOT, "%-24s %10.1f%n", "augment+batch images/s", d.get("augment_batch_images_per_s").asDouble()));
+        }
+        t.append(String.format(Locale.ROOT, "%npeak RSS %d MiB, heap in use %d MiB, off-heap %d MiB%n",
+                r.get("peak_rss_mib").asLong(), r.get("peak_heap_mib").asLong(), r.get("offheap_mib").asLong()));
+        return new Result(r, t.toString());
+    }
+
+    private static void row(StringBuilder t, String name, Throughput th, double gflops, double peak) {
+        t.append(String.format(Locale.ROOT, "%-24s %10.2f %10.2f %10.2f %12.1f %8.1f%%%n", name, th.median(), th.min(), th.max(),
+                gflops, 100 * gflops / peak));
+    }
+
+    private static Throughput time(Options o, Runnable step) {
+        for (int i = 0; i < o.warmup(); i++) step.run();
+        List<Double> rates = new ArrayList<>();
+        for (int i = 0; i < o.iterations(); i++) {
+            long t0 = System.nanoTime();
+            step.run();
+            rates.add(o.batch() / ((System.nanoTime() - t0) / 1e9));
+        }
+        return Throughput.of(rates);
+    }
+
+    /** Decoding (once per image in training) and augment + batch (every epoch), each alone. */
+    private static ObjectNode pipeline(Options o, ModelConfig m, ObjectMapper json) {
+        Path dir = DatasetLocator.locate(o.data(), o.dataDir(), o.env());
+        List<Sample> samples = ImageIndex.of(o.data(), dir).samples();
+        samples = samples.subList(0, Math.min(samples.size(), 256));
+        int side = (int) Math.round(Math.max(m.height(), m.widthPx()) * o.data().resizeRatio());
+        int threads = Runtime.getRuntime().availableProcessors();
+        long t0 = System.nanoTime();
+        ImageCache cache = ImageCache.decode(samples, side, threads);
+        double decode = samples.size() / ((System.nanoTime() - t0) / 1e9);
+        BatchIterator it = new BatchIterator(samples, cache, o.data(), m.height(), m.widthPx(),
+                Math.max(m.classes(), ImageIndex.of(o.data(), dir).classes().size()), o.batch(), 1, true, 0, 1);
+        long t1 = System.nanoTime();
+        int n = 0;
+        while (it.hasNext()) n += (int) it.next().getFeatures(0).size(0);
+        double augment = n / ((System.nanoTime() - t1) / 1e9);
+        ObjectNode d = json.createObjectNode();
+        d.put("dataset", o.data().name()).put("images", samples.size()).put("decode_threads", threads)
+                .put("decode_images_per_s", decode).put("augment_batch_images_per_s", augment)
+                .put("note", "decode runs once per image (cached); augment+batch runs every epoch on one background thread");
+        return d;
+    }
+
+    /** Writes the JSON as results/bench/<model>-<input>-b<batch>-<time>.json. */
+    public static Path write(ObjectNode json, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        String name = String.format(Locale.ROOT, "%s-%s-b%d-%s.json", json.get("model").asText(), json.get("input").asText(),
+                json.get("batch").asInt(), json.get("date").asText().replaceAll("[^0-9T]", "").substring(0, 15));
+        Path f = dir.resolve(name);
+        Files.writeString(f, json.toPrettyString() + "\n");
+        return f;
+    }
+}

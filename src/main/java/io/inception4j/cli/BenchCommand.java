@@ -1,0 +1,66 @@
+package io.inception4j.cli;
+
+import io.inception4j.bench.Benchmark;
+import io.inception4j.config.Binder;
+import io.inception4j.config.DataConfig;
+import io.inception4j.config.ModelConfig;
+import io.inception4j.config.YamlDocument;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure a model config on this machine: training and inference images/s (median after",
+                "warm-up), achieved GFLOP/s against the CPU's peak, peak memory, and the data pipeline's own",
+                "throughput. Prints a table and writes JSON under results/bench/."})
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL.yaml", description = "Default: configs/models/inception-v1.yaml")
+    Path model;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed iterations first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--iterations", defaultValue = "10", description = "Timed iterations (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--data-config", paramLabel = "DATA.yaml", defaultValue = "configs/data/flowers17.yaml",
+            description = "Dataset to time the data pipeline on (default: ${DEFAULT-VALUE}); 'none' to skip.")
+    String dataConfig;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "The dataset folder, if not found from its config.")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/bench", description = "Where the JSON goes (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Mixin
+    ConfigOptions config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var overrides = config.overrides();
+        overrides.requireNamespaces("bench", List.of("model"));
+        var loaded = ModelConfig.load(model != null ? model : Path.of("configs/models/inception-v1.yaml"), overrides);
+        DataConfig d = dataConfig.equals("none") ? null
+                : Binder.bind(YamlDocument.load(Path.of(dataConfig)), DataConfig.class);
+        var r = Benchmark.run(loaded, new Benchmark.Options(batch, warmup, iterations, d, data, System.getenv()));
+        Path f = Benchmark.write(r.json(), out);
+        spec.commandLine().getOut().print(r.table());
+        spec.commandLine().getOut().println("wrote " + f);
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
+    }
+}
