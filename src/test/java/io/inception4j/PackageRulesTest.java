@@ -27,6 +27,7 @@ class PackageRulesTest {
             "data", List.of("io.inception4j.graph", "io.inception4j.train", "io.inception4j.cli"),
             "train", List.of("io.inception4j.cli"),
             "bench", List.of("io.inception4j.train", "io.inception4j.cli"),
+            "sweep", List.of("io.inception4j.cli"),
             "inference", List.of("io.inception4j.graph", "io.inception4j.train", "io.inception4j.cli"),
             "report", List.of("org.deeplearning4j", "org.nd4j", "org.datavec", "io.inception4j.config", "io.inception4j.graph",
                     "io.inception4j.data", "io.inception4j.train", "io.inception4j.inference", "io.inception4j.cli"),

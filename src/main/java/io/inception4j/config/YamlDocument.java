@@ -113,6 +113,11 @@ public final class YamlDocument {
         return positions;
     }
 
+    /** The YAML factory every config is read with (strict duplicate detection). */
+    public static YAMLFactory yamlFactory() {
+        return YAML;
+    }
+
     public String origin() {
         return origin;
     }

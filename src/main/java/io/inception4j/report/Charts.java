@@ -82,6 +82,59 @@ public final class Charts {
         write(img, file);
     }
 
+    /** Points (x, y) as dots, x on a log scale if asked; x values that are not numbers are spread evenly by category. */
+    public static void scatter(Path file, String title, String xLabel, String yLabel, List<String> xs, List<Double> ys,
+                               boolean logX) throws IOException {
+        int w = 700, h = 450, left = 70, right = 30, top = 40, bottom = 50;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(img);
+        boolean numeric = xs.stream().allMatch(x -> x.matches("-?[0-9.eE+-]+"));
+        List<String> categories = xs.stream().distinct().sorted().toList();
+        double[] xv = new double[xs.size()];
+        for (int i = 0; i < xs.size(); i++) {
+            xv[i] = numeric ? Double.parseDouble(xs.get(i)) : categories.indexOf(xs.get(i));
+            if (numeric && logX) xv[i] = Math.log10(xv[i]);
+        }
+        double xMin = java.util.Arrays.stream(xv).min().orElse(0), xMax = java.util.Arrays.stream(xv).max().orElse(1);
+        if (xMax - xMin < 1e-12) { xMin -= 0.5; xMax += 0.5; }
+        double padX = (xMax - xMin) * 0.08;
+        xMin -= padX;
+        xMax += padX;
+        double yMin = ys.stream().filter(v -> v != null && !v.isNaN()).mapToDouble(Double::doubleValue).min().orElse(0);
+        double yMax = ys.stream().filter(v -> v != null && !v.isNaN()).mapToDouble(Double::doubleValue).max().orElse(1);
+        if (yMax - yMin < 1e-12) { yMin -= 0.5; yMax += 0.5; }
+        double padY = (yMax - yMin) * 0.08;
+        yMin -= padY;
+        yMax += padY;
+        int pw = w - left - right, ph = h - top - bottom;
+        g.setColor(Color.BLACK);
+        g.drawRect(left, top, pw, ph);
+        g.drawString(title, left, 25);
+        g.drawString(xLabel + (numeric && logX ? " (log scale)" : ""), left + pw / 2 - 40, h - 12);
+        g.drawString(yLabel, 5, top - 8);
+        for (int i = 0; i <= 4; i++) {
+            double yv = yMin + i * (yMax - yMin) / 4;
+            g.drawString(String.format(Locale.ROOT, "%.3g", yv), 5, top + ph - i * ph / 4 + 4);
+            double xvTick = xMin + i * (xMax - xMin) / 4;
+            String label = !numeric ? "" : String.format(Locale.ROOT, "%.3g", logX ? Math.pow(10, xvTick) : xvTick);
+            g.drawString(label, left + i * pw / 4 - 12, top + ph + 16);
+        }
+        if (!numeric) {
+            for (int c = 0; c < categories.size(); c++) {
+                int x = left + (int) Math.round((c - xMin) / (xMax - xMin) * pw);
+                g.drawString(categories.get(c), x - 10, top + ph + 16);
+            }
+        }
+        g.setColor(PALETTE[0]);
+        for (int i = 0; i < xs.size(); i++) {
+            if (ys.get(i) == null || ys.get(i).isNaN()) continue;
+            int x = left + (int) Math.round((xv[i] - xMin) / (xMax - xMin) * pw);
+            int y = top + ph - (int) Math.round((ys.get(i) - yMin) / (yMax - yMin) * ph);
+            g.fillOval(x - 5, y - 5, 10, 10);
+        }
+        write(img, file);
+    }
+
     /** A confusion matrix (rows: true class, columns: predicted), darker = more images. */
     public static void confusion(Path file, List<String> classes, int[][] counts) throws IOException {
         int n = classes.size(), cell = Math.max(18, Math.min(40, 600 / Math.max(1, n))), labelW = 110;

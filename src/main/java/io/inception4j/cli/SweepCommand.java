@@ -1,0 +1,69 @@
+package io.inception4j.cli;
+
+import io.inception4j.sweep.Sweep;
+import io.inception4j.train.StopSignal;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = {"Hyperparameter sweep with DL4J's Arbiter (random or grid search) over any config value.",
+                "Each candidate is an ordinary training run; results go to results/sweeps/<name>/: candidates.csv,",
+                "score-vs-<path>.png, best-experiment.yaml (runs as is with 'train'). Running the same sweep again",
+                "resumes it: finished candidates are not rerun. Ctrl-C stops the current candidate cleanly."})
+final class SweepCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SWEEP.yaml", description = "A sweep file, e.g. configs/sweeps/googlenet-flowers17-lr-aux.yaml")
+    Path sweep;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "The dataset folder (else found from the data config).")
+    Path data;
+
+    @Option(names = "--sweeps", paramLabel = "DIR", defaultValue = "results/sweeps", description = "Where sweep directories go (default: ${DEFAULT-VALUE}).")
+    Path sweeps;
+
+    @Option(names = "--runs", paramLabel = "DIR", defaultValue = "results/runs/sweeps", description = "Where candidate runs go (default: ${DEFAULT-VALUE}).")
+    Path runs;
+
+    @Mixin
+    ConfigOptions config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var overrides = config.overrides();
+        overrides.requireNamespaces("sweep", List.of("sweep"));
+        StopSignal stop = new StopSignal();
+        Thread hook = new Thread(() -> {
+            stop.request();
+            try {
+                stop.awaitStopped(600);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "inception4j-sweep-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Sweep.Result r;
+        try {
+            r = Sweep.run(sweep, overrides, new Sweep.Options(sweeps, runs, data, System.getenv(), stop));
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is running
+            }
+        }
+        spec.commandLine().getOut().print(r.summary());
+        spec.commandLine().getOut().println("sweep: " + r.dir());
+        spec.commandLine().getOut().flush();
+        return stop.requested() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+    }
+}

@@ -1,0 +1,97 @@
+package io.inception4j.sweep;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** candidates.csv: one row per candidate (values, score, epochs, time, status, reason, run), rewritten atomically. */
+final class SweepTable {
+    enum Status { COMPLETED, FAILED, INTERRUPTED }
+
+    record Row(int index, Map<String, String> values, Status status, Double score, int epochs, double seconds,
+               String reason, String run) {}
+
+    private final Path file;
+    private final List<String> paths;
+    private final Map<Integer, Row> rows = new LinkedHashMap<>();
+
+    SweepTable(Path file, List<String> paths) throws IOException {
+        this.file = file;
+        this.paths = paths;
+        if (Files.exists(file)) {
+            List<String> lines = Files.readAllLines(file);
+            for (String line : lines.subList(1, lines.size())) {
+                if (line.isBlank()) continue;
+                List<String> f = parse(line);
+                Map<String, String> values = new LinkedHashMap<>();
+                for (int i = 0; i < paths.size(); i++) values.put(paths.get(i), f.get(1 + i));
+                int k = 1 + paths.size();
+                rows.put(Integer.parseInt(f.get(0)), new Row(Integer.parseInt(f.get(0)), values, Status.valueOf(f.get(k + 2).toUpperCase(Locale.ROOT)),
+                        f.get(k).isEmpty() ? null : Double.parseDouble(f.get(k)), Integer.parseInt(f.get(k + 1)),
+                        Double.parseDouble(f.get(k + 3)), f.get(k + 4), f.get(k + 5)));
+            }
+        }
+    }
+
+    Row get(int index) {
+        return rows.get(index);
+    }
+
+    List<Row> rows() {
+        return List.copyOf(rows.values());
+    }
+
+    synchronized void put(Row r) throws IOException {
+        rows.put(r.index(), r);
+        StringBuilder sb = new StringBuilder("candidate," + String.join(",", paths) + ",score,epochs,status,seconds,reason,run\n");
+        for (Row x : rows.values()) {
+            List<String> f = new ArrayList<>();
+            f.add(String.valueOf(x.index()));
+            for (String p : paths) f.add(x.values().get(p));
+            f.add(x.score() == null ? "" : String.format(Locale.ROOT, "%.4f", x.score()));
+            f.add(String.valueOf(x.epochs()));
+            f.add(x.status().name().toLowerCase(Locale.ROOT));
+            f.add(String.format(Locale.ROOT, "%.1f", x.seconds()));
+            f.add(x.reason());
+            f.add(x.run());
+            sb.append(String.join(",", f.stream().map(SweepTable::quote).toList())).append('\n');
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, sb.toString());
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static String quote(String s) {
+        if (s == null) return "";
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"").replace("\n", " ") + "\"" : s;
+    }
+
+    private static List<String> parse(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') { cur.append('"'); i++; }
+                else if (c == '"') quoted = false;
+                else cur.append(c);
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        out.add(cur.toString());
+        return out;
+    }
+}
