@@ -140,7 +140,7 @@ public final class Benchmark {
         Path dir = DatasetLocator.locate(o.data(), o.dataDir(), o.env());
         List<Sample> samples = ImageIndex.of(o.data(), dir).samples();
         samples = samples.subList(0, Math.min(samples.size(), 256));
-        int side = (int) Math.round(Math.max(m.height(), m.widthPx()) * o.data().resizeRatio());
+        int side = new io.inception4j.data.Preprocessing(m.height(), m.widthPx(), o.data().resizeRatio()).cacheSide();
         int threads = Runtime.getRuntime().availableProcessors();
         long t0 = System.nanoTime();
         ImageCache cache = ImageCache.decode(samples, side, threads);

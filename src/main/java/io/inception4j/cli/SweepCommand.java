@@ -42,24 +42,9 @@ final class SweepCommand implements Callable<Integer> {
         var overrides = config.overrides();
         overrides.requireNamespaces("sweep", List.of("sweep"));
         StopSignal stop = new StopSignal();
-        Thread hook = new Thread(() -> {
-            stop.request();
-            try {
-                stop.awaitStopped(600);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "inception4j-sweep-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
         Sweep.Result r;
-        try {
+        try (Interrupts ignored = Interrupts.stopOnCtrlC(stop)) {
             r = Sweep.run(sweep, overrides, new Sweep.Options(sweeps, runs, data, System.getenv(), stop));
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running
-            }
         }
         spec.commandLine().getOut().print(r.summary());
         spec.commandLine().getOut().println("sweep: " + r.dir());

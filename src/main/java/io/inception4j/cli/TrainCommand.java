@@ -51,26 +51,10 @@ final class TrainCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }
-        // Ctrl-C: ask the trainer to checkpoint at the next batch and wait for it before the JVM exits.
-        Thread hook = new Thread(() -> {
-            stop.request();
-            try {
-                stop.awaitStopped(600);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "inception4j-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
         Trainer.Result r;
-        try {
+        try (Interrupts ignored = Interrupts.stopOnCtrlC(stop)) {
             r = resume != null ? Trainer.resume(resume, config.overrides(), options)
                     : Trainer.start(Experiment.load(experimentFile(), config.overrides()), options);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: the JVM is exiting after Ctrl-C
-            }
         }
         var out = spec.commandLine().getOut();
         out.println("run: " + r.run().dir());

@@ -35,7 +35,7 @@ public final class RunEvaluation {
         Checkpoints.Loaded loaded = Checkpoints.load(checkpoint, false);
         Experiment exp = Experiment.fromResolved(runDir.getFileName().toString(), runDir, Overrides.none());
         ModelConfig m = exp.model().config();
-        int side = (int) Math.round(Math.max(m.height(), m.widthPx()) * exp.data().config().resizeRatio());
+        int side = new io.inception4j.data.Preprocessing(m.height(), m.widthPx(), exp.data().config().resizeRatio()).cacheSide();
         Dataset data = Dataset.prepare(exp.data().config(), dataDir, env, exp.train().config().seed(), side);
         if (!data.classes().equals(loaded.labels())) {
             throw new ConfigException(checkpoint + ": its labels " + loaded.labels() + " differ from the dataset's " + data.classes());

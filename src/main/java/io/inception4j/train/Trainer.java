@@ -97,7 +97,7 @@ public final class Trainer {
         run.attachLog();
         TrainConfig t = exp.train().config();
         ModelConfig m = exp.model().config();
-        int cacheSide = (int) Math.round(Math.max(m.height(), m.widthPx()) * exp.data().config().resizeRatio());
+        int cacheSide = new io.inception4j.data.Preprocessing(m.height(), m.widthPx(), exp.data().config().resizeRatio()).cacheSide();
         Dataset data = Dataset.prepare(exp.data().config(), options.dataDir(), options.env(), t.seed(), cacheSide);
         if (data.classes().size() != m.classes()) {
             throw new ConfigException("model.classes is " + m.classes() + " but dataset '" + data.config().name() + "' has "

@@ -71,6 +71,40 @@ class TrainerTest {
     }
 
     @Test
+    void ctrlCInAnotherProcessLeavesAResumableCheckpointAndNoHalfWrittenFile(@TempDir Path tmp) throws Exception {
+        Path exp = TinyFlowers.setUp(tmp, 200);
+        Path runs = tmp.resolve("runs");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.inception4j.cli.Main", "train", exp.toString(),
+                "--runs", runs.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("out.txt").toFile()).start();
+        Path log = null;
+        for (int i = 0; i < 600 && p.isAlive(); i++) { // wait for the second epoch to start
+            Thread.sleep(100);
+            if (log == null && Files.isDirectory(runs)) {
+                try (var dirs = Files.list(runs)) {
+                    log = dirs.findFirst().map(d -> d.resolve("train.log")).orElse(null);
+                }
+            }
+            if (log != null && Files.exists(log) && Files.readString(log).contains("epoch 1/200:")) break;
+        }
+        assertTrue(p.isAlive(), Files.readString(tmp.resolve("out.txt")));
+        p.destroy(); // SIGTERM: the same shutdown path as Ctrl-C's SIGINT
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        Path run = log.getParent();
+        assertTrue(Files.readString(log).contains("stopped on request"), Files.readString(log));
+        try (var files = Files.walk(run)) {
+            assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".tmp")).toList(), "no half-written files");
+        }
+        List<Path> ckpts = Checkpoints.list(run.resolve("checkpoints"));
+        Checkpoints.Loaded last = Checkpoints.load(ckpts.get(ckpts.size() - 1), true);
+        assertTrue(last.state().epoch() >= 1);
+
+        Trainer.Result resumed = Trainer.resume(run, io.inception4j.config.Overrides.parse(List.of("train.epochs=" + (last.state().epoch() + 1))),
+                TinyFlowers.options(null, null, null));
+        assertEquals(Trainer.Outcome.COMPLETED, resumed.outcome());
+    }
+
+    @Test
     void aTruncatedCheckpointIsDetected(@TempDir Path tmp) throws Exception {
         Path exp = TinyFlowers.setUp(tmp, 1);
         Trainer.Result r = Trainer.start(TinyFlowers.load(exp), TinyFlowers.options(tmp.resolve("runs"), null, null));

@@ -35,6 +35,17 @@ public record Conv(
         return new Conv(filters, List.of(kernel), null, null, null, null, null, null);
     }
 
+    /**
+     * BN, then the activation as its own layer: DL4J's BatchNormalization ignores its activation setting.
+     * Vertices {@code <name>/bn} and {@code <name>/<activation>}.
+     */
+    static Node batchNormThenActivation(BlockContext ctx, Node in, Activation act) {
+        Defaults.BatchNorm b = ctx.defaults().bn();
+        Node out = ctx.layer("bn", new BatchNormalization.Builder().eps(b.eps()).decay(b.decay()).build(), in);
+        if (act == Activation.LINEAR) return out;
+        return ctx.layer(act.name().toLowerCase(), new ActivationLayer.Builder().activation(Dl4j.activation(act)).build(), out);
+    }
+
     @Override
     public Node build(BlockContext ctx, List<Node> inputs) {
         Node in = ctx.single(inputs);
@@ -53,15 +64,7 @@ public record Conv(
                 .activation(withBn ? Dl4j.activation(Activation.LINEAR) : Dl4j.activation(act))
                 .weightInit(Dl4j.init(init != null ? init : d.init()))
                 .build(), in);
-        if (withBn) {
-            Defaults.BatchNorm b = ctx.defaults().bn();
-            out = ctx.layer("bn", new BatchNormalization.Builder().eps(b.eps()).decay(b.decay()).build(), out);
-            // DL4J's BatchNormalization ignores its activation setting, so the activation is its own layer.
-            if (act != Activation.LINEAR) {
-                out = ctx.layer(act.name().toLowerCase(), new ActivationLayer.Builder()
-                        .activation(Dl4j.activation(act)).build(), out);
-            }
-        }
+        if (withBn) out = batchNormThenActivation(ctx, out, act);
         return out;
     }
 }

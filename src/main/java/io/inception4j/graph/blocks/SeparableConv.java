@@ -9,8 +9,6 @@ import io.inception4j.config.WeightInit;
 import io.inception4j.graph.Block;
 import io.inception4j.graph.BlockContext;
 import io.inception4j.graph.Node;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 
 import java.util.List;
@@ -44,13 +42,7 @@ public record SeparableConv(
                 .activation(Dl4j.activation(withBn ? Activation.LINEAR : act))
                 .weightInit(Dl4j.init(init != null ? init : d.init()))
                 .build(), in);
-        if (withBn) {
-            Defaults.BatchNorm b = ctx.defaults().bn();
-            out = ctx.layer("bn", new BatchNormalization.Builder().eps(b.eps()).decay(b.decay()).build(), out);
-            if (act != Activation.LINEAR) {
-                out = ctx.layer(act.name().toLowerCase(), new ActivationLayer.Builder().activation(Dl4j.activation(act)).build(), out);
-            }
-        }
+        if (withBn) out = Conv.batchNormThenActivation(ctx, out, act);
         return out;
     }
 }
