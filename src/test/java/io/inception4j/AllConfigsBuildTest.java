@@ -1,7 +1,17 @@
 package io.inception4j;
 
+import io.inception4j.config.Binder;
+import io.inception4j.config.DataConfig;
+import io.inception4j.config.Experiment;
+import io.inception4j.config.Overrides;
+import io.inception4j.config.TrainConfig;
+import io.inception4j.config.YamlDocument;
 import io.inception4j.graph.Blueprint;
+import io.inception4j.graph.GraphFactory;
+import io.inception4j.graph.GraphOptions;
 import io.inception4j.graph.ModelSummary;
+import io.inception4j.sweep.Sweep;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -10,14 +20,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Everything shipped is tested like code: every model and example config loads and builds. */
+/** Everything shipped is tested like code: every file under configs/ loads, and every network builds. */
 class AllConfigsBuildTest {
-    static Stream<String> modelConfigs() throws IOException {
-        try (var files = Stream.concat(Files.walk(Path.of("configs/models")), Files.walk(Path.of("configs/examples")))) {
+    static Stream<String> files(String dir) throws IOException {
+        try (var files = Files.walk(Path.of("configs", dir))) {
             return files.filter(p -> p.toString().endsWith(".yaml")).map(Path::toString).sorted().toList().stream();
         }
+    }
+
+    static Stream<String> modelConfigs() throws IOException {
+        return Stream.concat(files("models"), files("examples"));
     }
 
     @ParameterizedTest
@@ -27,5 +42,55 @@ class AllConfigsBuildTest {
         ModelSummary s = ModelSummary.of(bp, bp.create());
         assertTrue(s.totalParams() > 0);
         assertTrue(s.render().contains("parameters:"));
+    }
+
+    static Stream<String> experiments() throws IOException {
+        return files("experiments");
+    }
+
+    @ParameterizedTest
+    @MethodSource("experiments")
+    void experimentsLoadAndTheirModelsBuild(String file) {
+        Experiment e = Experiment.load(Path.of(file), Overrides.none());
+        Blueprint bp = GraphFactory.standard().blueprint(e.model(), GraphOptions.defaults());
+        assertTrue(bp.classifier(), "an experiment's model has a classifier to train");
+    }
+
+    static Stream<String> dataConfigs() throws IOException {
+        return files("data");
+    }
+
+    @ParameterizedTest
+    @MethodSource("dataConfigs")
+    void dataConfigsBind(String file) {
+        assertTrue(Binder.bind(YamlDocument.load(Path.of(file)), DataConfig.class).name().length() > 0);
+    }
+
+    static Stream<String> trainConfigs() throws IOException {
+        return files("train");
+    }
+
+    @ParameterizedTest
+    @MethodSource("trainConfigs")
+    void trainConfigsBind(String file) {
+        assertTrue(Binder.bind(YamlDocument.load(Path.of(file)), TrainConfig.class).epochs() > 0);
+    }
+
+    static Stream<String> sweeps() throws IOException {
+        return files("sweeps");
+    }
+
+    @ParameterizedTest
+    @MethodSource("sweeps")
+    void sweepsCheckAgainstTheirExperiments(String file) {
+        assertTrue(Sweep.check(Path.of(file), Overrides.none()).space().size() > 0);
+    }
+
+    @Test
+    void everyConfigFolderIsCovered() throws IOException {
+        try (var dirs = Files.list(Path.of("configs"))) {
+            assertEquals(java.util.List.of("data", "examples", "experiments", "models", "sweeps", "train"),
+                    dirs.map(d -> d.getFileName().toString()).sorted().toList());
+        }
     }
 }

@@ -73,12 +73,25 @@ public final class Sweep {
         this.table = new SweepTable(dir.resolve("candidates.csv"), List.copyOf(sweep.space().keySet()));
     }
 
+    /** Reads and checks a sweep file: every swept path must be a config value that takes every value. */
+    public static SweepConfig check(Path sweepFile, Overrides overrides) {
+        YamlDocument doc = YamlDocument.load(sweepFile);
+        overrides.applyTo(doc, "sweep");
+        SweepConfig sweep = Binder.bind(doc, SweepConfig.class);
+        validate(doc, sweep, experimentOf(sweepFile, sweep));
+        return sweep;
+    }
+
+    private static Path experimentOf(Path sweepFile, SweepConfig sweep) {
+        return sweepFile.toAbsolutePath().getParent().resolve(sweep.experiment()).normalize();
+    }
+
     /** Starts a sweep in {@code <sweepsRoot>/<name>}, or continues the one already there. */
     public static Result run(Path sweepFile, Overrides overrides, Options options) throws IOException {
         YamlDocument doc = YamlDocument.load(sweepFile);
         overrides.applyTo(doc, "sweep");
         SweepConfig sweep = Binder.bind(doc, SweepConfig.class);
-        Path experiment = sweepFile.toAbsolutePath().getParent().resolve(sweep.experiment()).normalize();
+        Path experiment = experimentOf(sweepFile, sweep);
         validate(doc, sweep, experiment);
         Path dir = options.sweepsRoot().resolve(sweep.name());
         Files.createDirectories(dir);
