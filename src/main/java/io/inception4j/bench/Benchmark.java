@@ -41,7 +41,8 @@ import java.util.Map;
 public final class Benchmark {
 
     /** @param data a dataset config to time the pipeline on (null: skip), with its folder or null to locate it */
-    public record Options(int batch, int warmup, int iterations, DataConfig data, Path dataDir, Map<String, String> env) {}
+    public record Options(int batch, int warmup, int iterations, DataConfig data, Path dataDir, Map<String, String> env,
+                          boolean profile) {}
 
     /** Per-iteration images/s, summarised. */
     public record Throughput(double median, double min, double max, int iterations) {
@@ -101,6 +102,8 @@ public final class Benchmark {
         r.put("java", System.getProperty("java.version"));
         r.put("dl4j", "1.0.0-M2.1");
         if (o.data() != null) r.set("data_pipeline", pipeline(o, m, json));
+        Map<String, Long> profile = o.profile() ? OpTimes.measure(() -> { for (int i = 0; i < 2; i++) g.fit(batch); }) : Map.of();
+        if (o.profile()) r.set("profile_two_train_steps_ms_by_op", json.valueToTree(profile));
 
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "%s, input %s, batch %d, %s%n", m.name(), r.get("input").asText(), o.batch(), backend));
@@ -113,6 +116,12 @@ public final class Benchmark {
             var d = r.get("data_pipeline");
             t.append(String.format(Locale.ROOT, "%-24s %10.1f%n", "decode images/s", d.get("decode_images_per_s").asDouble()));
             t.append(String.format(Locale.ROOT, "%-24s %10.1f%n", "augment+batch images/s", d.get("augment_batch_images_per_s").asDouble()));
+        }
+        if (!profile.isEmpty()) {
+            long total = profile.values().stream().mapToLong(Long::longValue).sum();
+            t.append(String.format(Locale.ROOT, "%ntime per op over two training steps (ND4J OpProfiler, ops over 0.1 ms):%n"));
+            profile.entrySet().stream().limit(12).forEach(e -> t.append(String.format(Locale.ROOT, "  %-28s %8d ms %5.1f%%%n",
+                    e.getKey(), e.getValue(), 100.0 * e.getValue() / total)));
         }
         t.append(String.format(Locale.ROOT, "%npeak RSS %d MiB, heap in use %d MiB, off-heap %d MiB%n",
                 r.get("peak_rss_mib").asLong(), r.get("peak_heap_mib").asLong(), r.get("offheap_mib").asLong()));

@@ -40,6 +40,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "The dataset folder, if not found from its config.")
     Path data;
 
+    @Option(names = "--profile", description = "Also time two training steps per ND4J op (conv2d, lrn, ...).")
+    boolean profile;
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/bench", description = "Where the JSON goes (default: ${DEFAULT-VALUE}).")
     Path out;
 
@@ -56,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
         var loaded = ModelConfig.load(model != null ? model : Path.of("configs/models/inception-v1.yaml"), overrides);
         DataConfig d = dataConfig.equals("none") ? null
                 : Binder.bind(YamlDocument.load(Path.of(dataConfig)), DataConfig.class);
-        var r = Benchmark.run(loaded, new Benchmark.Options(batch, warmup, iterations, d, data, System.getenv()));
+        var r = Benchmark.run(loaded, new Benchmark.Options(batch, warmup, iterations, d, data, System.getenv(), profile));
         Path f = Benchmark.write(r.json(), out);
         spec.commandLine().getOut().print(r.table());
         spec.commandLine().getOut().println("wrote " + f);
