@@ -13,10 +13,6 @@ import java.util.List;
 public final class Models {
     private Models() {}
 
-    public static Path config(String relative) {
-        return Path.of(relative);
-    }
-
     public static Blueprint blueprint(String file, String... sets) {
         var loaded = ModelConfig.load(Path.of(file), Overrides.parse(List.of(sets)));
         return GraphFactory.standard().blueprint(loaded, GraphOptions.defaults());

@@ -74,7 +74,8 @@ public record ImageIndex(List<String> classes, List<Sample> samples) {
         return new ImageIndex(classes, samples);
     }
 
-    static boolean isImage(Path f) {
+    /** Whether a file name has an image extension DataVec's loader reads. */
+    public static boolean isImage(Path f) {
         String n = f.getFileName().toString();
         int dot = n.lastIndexOf('.');
         return dot > 0 && IMAGE_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));

@@ -125,7 +125,7 @@ public final class Classifier {
         for (Path p : paths) {
             if (Files.isDirectory(p)) {
                 try (var walk = Files.walk(p)) {
-                    List<Path> found = walk.filter(Files::isRegularFile).filter(Classifier::looksLikeImage).sorted().toList();
+                    List<Path> found = walk.filter(Files::isRegularFile).filter(io.inception4j.data.ImageIndex::isImage).sorted().toList();
                     if (found.isEmpty()) throw new io.inception4j.config.ConfigException(p + ": no images in this folder");
                     files.addAll(found);
                 } catch (IOException e) {
@@ -139,10 +139,4 @@ public final class Classifier {
         }
         return files;
     }
-
-    private static boolean looksLikeImage(Path f) {
-        String n = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        return n.matches(".*\\.(jpe?g|png|bmp|gif|tiff?)$");
-    }
-
 }
