@@ -54,7 +54,7 @@ public final class Backend {
     /** The nd4j native jar on the classpath, e.g. {@code linux-x86_64-onednn-avx2}. */
     static String nativeBuild() {
         java.util.regex.Pattern jar = java.util.regex.Pattern.compile(
-                "nd4j-(native|cuda-[0-9.]+)-[0-9.]+(?:-M[0-9.]+)?(?:-SNAPSHOT)?-(.+)\\.jar");
+                "nd4j-(native|cuda-[0-9.]+)-[0-9][0-9.]*(?:-M[0-9.]+)?(?:-SNAPSHOT)?-((?:linux|macosx|windows|android|ios)-.+)\\.jar");
         for (String entry : System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)) {
             var m = jar.matcher(entry.substring(entry.lastIndexOf('/') + 1));
             if (m.matches() && !m.group(2).equals("sources")) return m.group(1) + " " + m.group(2);

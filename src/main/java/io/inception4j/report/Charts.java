@@ -77,7 +77,18 @@ public final class Charts {
                 px = x;
                 py = y;
             }
-            g.drawString(s.name(), left + pw - 200, top + 20 + 16 * k);
+        }
+        // Legend in a box at the lower right, where learning curves rarely are.
+        int lx = left + pw - 170, ly = top + ph - 12 - 18 * series.size();
+        g.setColor(Color.WHITE);
+        g.fillRect(lx - 8, ly - 14, 170, 18 * series.size() + 8);
+        g.setColor(Color.GRAY);
+        g.drawRect(lx - 8, ly - 14, 170, 18 * series.size() + 8);
+        for (int k = 0; k < series.size(); k++) {
+            g.setColor(PALETTE[k % PALETTE.length]);
+            g.fillRect(lx, ly + 18 * k - 8, 14, 4);
+            g.setColor(Color.BLACK);
+            g.drawString(series.get(k).name(), lx + 20, ly + 18 * k);
         }
         write(img, file);
     }

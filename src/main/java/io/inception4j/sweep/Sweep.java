@@ -95,8 +95,7 @@ public final class Sweep {
         validate(doc, sweep, experiment);
         Path dir = options.sweepsRoot().resolve(sweep.name());
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("sweep.yaml"), "# resolved from " + sweepFile + "\n"
-                + Experiment.toYaml(doc.root()) + "experiment_file: " + experiment + "\n");
+        Files.writeString(dir.resolve("sweep.yaml"), "# resolved from " + sweepFile + "\n" + Experiment.toYaml(doc.root()));
         return new Sweep(sweep, experiment, dir, options).execute();
     }
 
@@ -231,8 +230,9 @@ public final class Sweep {
                     .readTree(experiment.toFile());
             Path expDir = experiment.getParent();
             y.append("name: ").append(base.path("name").asText()).append("-best\n");
-            for (String k : List.of("model", "data", "train")) {
-                y.append(k).append(": ").append(expDir.resolve(base.path(k).asText()).normalize()).append('\n');
+            for (String k : List.of("model", "data", "train")) { // relative to this file, so the folder can move
+                Path target = expDir.resolve(base.path(k).asText()).normalize();
+                y.append(k).append(": ").append(dir.toAbsolutePath().normalize().relativize(target)).append('\n');
             }
             y.append("set:\n");
             for (String s : sets) y.append("  - \"").append(s.replace("\"", "\\\"")).append("\"\n");
