@@ -37,8 +37,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Dataset to time the data pipeline on (default: ${DEFAULT-VALUE}); 'none' to skip.")
     String dataConfig;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "The dataset folder, if not found from its config.")
-    Path data;
+    @Mixin
+    DataOption data;
 
     @Option(names = "--profile", description = "Also time two training steps per ND4J op (conv2d, lrn, ...).")
     boolean profile;
@@ -59,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
         var loaded = ModelConfig.load(model != null ? model : Path.of("configs/models/inception-v1.yaml"), overrides);
         DataConfig d = dataConfig.equals("none") ? null
                 : Binder.bind(YamlDocument.load(Path.of(dataConfig)), DataConfig.class);
-        var r = Benchmark.run(loaded, new Benchmark.Options(batch, warmup, iterations, d, data, System.getenv(), profile));
+        var r = Benchmark.run(loaded, new Benchmark.Options(batch, warmup, iterations, d, data.dir, System.getenv(), profile));
         Path f = Benchmark.write(r.json(), out);
         spec.commandLine().getOut().print(r.table());
         spec.commandLine().getOut().println("wrote " + f);

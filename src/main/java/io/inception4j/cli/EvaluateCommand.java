@@ -3,6 +3,7 @@ package io.inception4j.cli;
 import io.inception4j.train.EvalReport;
 import io.inception4j.train.RunEvaluation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,8 +23,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE}).")
     String split;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "The dataset folder, if not where the run found it.")
-    Path data;
+    @Mixin
+    DataOption data;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where the report files go (default: RUN_DIR/evaluation).")
     Path out;
@@ -33,7 +34,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EvalReport r = RunEvaluation.evaluate(target, split, data, System.getenv(), out);
+        EvalReport r = RunEvaluation.evaluate(target, split, data.dir, System.getenv(), out);
         spec.commandLine().getOut().print(r.table());
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;

@@ -22,8 +22,8 @@ final class SweepCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SWEEP.yaml", description = "A sweep file, e.g. configs/sweeps/googlenet-flowers17-lr-aux.yaml")
     Path sweep;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "The dataset folder (else found from the data config).")
-    Path data;
+    @Mixin
+    DataOption data;
 
     @Option(names = "--sweeps", paramLabel = "DIR", defaultValue = "results/sweeps", description = "Where sweep directories go (default: ${DEFAULT-VALUE}).")
     Path sweeps;
@@ -44,7 +44,7 @@ final class SweepCommand implements Callable<Integer> {
         StopSignal stop = new StopSignal();
         Sweep.Result r;
         try (Interrupts ignored = Interrupts.stopOnCtrlC(stop)) {
-            r = Sweep.run(sweep, overrides, new Sweep.Options(sweeps, runs, data, System.getenv(), stop));
+            r = Sweep.run(sweep, overrides, new Sweep.Options(sweeps, runs, data.dir, System.getenv(), stop));
         }
         spec.commandLine().getOut().print(r.summary());
         spec.commandLine().getOut().println("sweep: " + r.dir());

@@ -27,8 +27,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its newest checkpoint.")
     Path resume;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "The dataset folder (else the data config's env variable, search list, or download).")
-    Path data;
+    @Mixin
+    DataOption data;
 
     @Option(names = "--runs", paramLabel = "DIR", defaultValue = "results/runs", description = "Where run directories go (default: ${DEFAULT-VALUE}).")
     Path runs;
@@ -45,7 +45,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StopSignal stop = new StopSignal();
-        Trainer.Options options = new Trainer.Options(data, System.getenv(), runs, stop, null);
+        Trainer.Options options = new Trainer.Options(data.dir, System.getenv(), runs, stop, null);
         if (resume == null && printConfig) {
             spec.commandLine().getOut().print(Experiment.load(experimentFile(), config.overrides()).resolvedYaml());
             spec.commandLine().getOut().flush();
