@@ -166,8 +166,17 @@ public final class BlockContext {
             this(doc, model, registry, builder, new java.util.HashMap<>(), new ArrayList<>());
         }
 
-        /** The row itself, or the block its template stands for. */
+        /** The row itself, or the block its template stands for; an unknown type names types and templates. */
         BlockSpec expand(BlockSpec spec) {
+            if (!model.templates().containsKey(spec.type()) && !registry.knows(spec.type())) {
+                List<String> known = new ArrayList<>(registry.types());
+                List<String> templates = model.templates().keySet().stream().sorted().toList();
+                known.addAll(templates);
+                throw doc.error(spec.pointer() + "/type", "unknown block type '" + spec.type() + "'"
+                        + io.inception4j.config.Suggestions.didYouMean(spec.type(), known)
+                        + "; known types: " + String.join(", ", registry.types())
+                        + (templates.isEmpty() ? "" : "; templates in this file: " + String.join(", ", templates)));
+            }
             return io.inception4j.config.Template.expand(doc, model.templates(), spec);
         }
     }

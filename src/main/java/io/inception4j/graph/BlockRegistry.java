@@ -25,6 +25,7 @@ import io.inception4j.graph.blocks.Output;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -78,6 +79,15 @@ public final class BlockRegistry {
 
     public Collection<Entry> entries() {
         return entries.values();
+    }
+
+    public boolean knows(String type) {
+        return entries.containsKey(type);
+    }
+
+    /** The registered type names, in registration order. */
+    public List<String> types() {
+        return List.copyOf(entries.keySet());
     }
 
     /** The role of a block type; unknown types are reported with the known ones. */
