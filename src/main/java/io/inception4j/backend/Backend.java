@@ -51,11 +51,16 @@ public final class Backend {
                 String.valueOf(env.getOrDefault("blas.vendor", "unknown")));
     }
 
-    /** The nd4j native jar on the classpath, e.g. {@code linux-x86_64-onednn-avx2}. */
+    /** The nd4j native build on the class path, e.g. {@code native linux-x86_64-onednn-avx2}. */
     static String nativeBuild() {
+        return nativeBuild(System.getProperty("java.class.path", ""));
+    }
+
+    /** The same, from a class path string: the classifier of the nd4j-native (or -cuda) jar, not of its presets. */
+    static String nativeBuild(String classPath) {
         java.util.regex.Pattern jar = java.util.regex.Pattern.compile(
                 "nd4j-(native|cuda-[0-9.]+)-[0-9][0-9.]*(?:-M[0-9.]+)?(?:-SNAPSHOT)?-((?:linux|macosx|windows|android|ios)-.+)\\.jar");
-        for (String entry : System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)) {
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
             var m = jar.matcher(entry.substring(entry.lastIndexOf('/') + 1));
             if (m.matches() && !m.group(2).equals("sources")) return m.group(1) + " " + m.group(2);
         }

@@ -13,7 +13,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -54,8 +53,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var overrides = config.overrides();
-        overrides.requireNamespaces("bench", List.of("model"));
+        var overrides = config.overrides("bench", "model");
         var loaded = ModelConfig.load(model != null ? model : Path.of("configs/models/inception-v1.yaml"), overrides);
         DataConfig d = dataConfig.equals("none") ? null
                 : Binder.bind(YamlDocument.load(Path.of(dataConfig)), DataConfig.class);

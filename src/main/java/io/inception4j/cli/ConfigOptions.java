@@ -13,7 +13,10 @@ public final class ConfigOptions {
                     + "--set model.aux=false, --set model.blocks.inception_3a.pool_proj=64. Repeatable.")
     List<String> sets = new ArrayList<>();
 
-    public Overrides overrides() {
-        return Overrides.parse(sets);
+    /** The overrides, checked to address only the namespaces {@code command} reads (e.g. model.* for summary). */
+    public Overrides overrides(String command, String... namespaces) {
+        Overrides o = Overrides.parse(sets);
+        o.requireNamespaces(command, java.util.List.of(namespaces));
+        return o;
     }
 }

@@ -12,7 +12,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "summary", mixinStandardHelpOptions = true,
@@ -31,8 +30,7 @@ final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var overrides = config.overrides();
-        overrides.requireNamespaces("summary", List.of("model"));
+        var overrides = config.overrides("summary", "model");
         var loaded = ModelConfig.load(model, overrides);
         Blueprint bp = GraphFactory.standard().blueprint(loaded, GraphOptions.defaults());
         ModelSummary summary = ModelSummary.of(bp, bp.create());

@@ -10,7 +10,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true,
@@ -39,8 +38,7 @@ final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var overrides = config.overrides();
-        overrides.requireNamespaces("sweep", List.of("sweep"));
+        var overrides = config.overrides("sweep", "sweep");
         StopSignal stop = new StopSignal();
         Sweep.Result r;
         try (Interrupts ignored = Interrupts.stopOnCtrlC(stop)) {

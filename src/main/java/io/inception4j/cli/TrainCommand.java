@@ -44,17 +44,18 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        var overrides = config.overrides("train", "model", "data", "train");
         StopSignal stop = new StopSignal();
         Trainer.Options options = new Trainer.Options(data.dir, System.getenv(), runs, stop, null);
         if (resume == null && printConfig) {
-            spec.commandLine().getOut().print(Experiment.load(experimentFile(), config.overrides()).resolvedYaml());
+            spec.commandLine().getOut().print(Experiment.load(experimentFile(), overrides).resolvedYaml());
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }
         Trainer.Result r;
         try (Interrupts ignored = Interrupts.stopOnCtrlC(stop)) {
-            r = resume != null ? Trainer.resume(resume, config.overrides(), options)
-                    : Trainer.start(Experiment.load(experimentFile(), config.overrides()), options);
+            r = resume != null ? Trainer.resume(resume, overrides, options)
+                    : Trainer.start(Experiment.load(experimentFile(), overrides), options);
         }
         var out = spec.commandLine().getOut();
         out.println("run: " + r.run().dir());

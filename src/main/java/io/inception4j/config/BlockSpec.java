@@ -40,11 +40,6 @@ public record BlockSpec(String id, String type, List<String> from, int repeat, L
         return new BlockSpec(newId, type, newFrom, 1, List.of(), params, pointer);
     }
 
-    /** The id as errors and vertex names show it. */
-    public String label() {
-        return id == null ? "(" + type + ")" : id;
-    }
-
     /** Splits a mapping into the common keys and the type's own parameters, checking the common ones. */
     static final class Reader extends JsonDeserializer<BlockSpec> {
         @Override

@@ -59,11 +59,6 @@ public record Overrides(List<Override> all) {
         }
     }
 
-    /** The namespaces these overrides address, e.g. to reject {@code train.*} where no training happens. */
-    public List<String> namespaces() {
-        return all.stream().map(Override::namespace).distinct().toList();
-    }
-
     /** Fails unless every override addresses one of {@code allowed}. */
     public void requireNamespaces(String command, List<String> allowed) {
         for (Override o : all) {

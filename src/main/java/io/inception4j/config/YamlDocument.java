@@ -150,7 +150,7 @@ public final class YamlDocument {
         return new ConfigException(where(pointer) + ": " + (key.isEmpty() ? "" : key + ": ") + message);
     }
 
-    /** Like {@link #keyOf}, with the id of list elements that have one: {@code blocks[3](conv2).filters}. */
+    /** A readable key path for a pointer, with the id of list elements that have one: {@code blocks[3](conv2).filters}. */
     String labelOf(String pointer) {
         StringBuilder sb = new StringBuilder();
         StringBuilder at = new StringBuilder();
@@ -165,18 +165,6 @@ public final class YamlDocument {
             } else {
                 sb.append(sb.length() == 0 ? "" : ".").append(name);
             }
-        }
-        return sb.toString();
-    }
-
-    /** A readable key path for a pointer: {@code /blocks/3/filters} becomes {@code blocks[3].filters}. */
-    public static String keyOf(String pointer) {
-        StringBuilder sb = new StringBuilder();
-        for (String seg : pointer.split("/")) {
-            if (seg.isEmpty()) continue;
-            seg = seg.replace("~1", "/").replace("~0", "~");
-            if (seg.chars().allMatch(Character::isDigit)) sb.append('[').append(seg).append(']');
-            else sb.append(sb.length() == 0 ? "" : ".").append(seg);
         }
         return sb.toString();
     }

@@ -70,17 +70,11 @@ public final class BatchIterator implements MultiDataSetIterator {
         cursor = Math.min(order.size(), batches * batchSize);
     }
 
-    public int size() {
-        return samples.size();
-    }
 
     public int batchesPerEpoch() {
         return (samples.size() + batchSize - 1) / batchSize;
     }
 
-    public List<Sample> samples() {
-        return samples;
-    }
 
     @Override
     public boolean hasNext() {
@@ -118,11 +112,6 @@ public final class BatchIterator implements MultiDataSetIterator {
         INDArray[] labels = new INDArray[outputs];
         for (int o = 0; o < outputs; o++) labels[o] = y;
         return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x}, labels);
-    }
-
-    /** The labels of the current order (evaluation reads them back in the same order). */
-    public List<Integer> labelsInOrder() {
-        return order.stream().map(i -> samples.get(i).label()).toList();
     }
 
     @Override

@@ -116,7 +116,4 @@ public final class ImageCache {
         return List.copyOf(skipped);
     }
 
-    public int side() {
-        return side;
-    }
 }

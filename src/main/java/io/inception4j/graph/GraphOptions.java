@@ -20,7 +20,4 @@ public record GraphOptions(long seed, IUpdater updater, double weightDecay, doub
         return new GraphOptions(42, new Nesterovs(0.01, 0.9), 0, 0, DataType.FLOAT);
     }
 
-    public GraphOptions withSeed(long s) {
-        return new GraphOptions(s, updater, weightDecay, gradClip, dataType);
-    }
 }

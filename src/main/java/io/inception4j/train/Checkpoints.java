@@ -159,9 +159,4 @@ public final class Checkpoints {
             throw new IllegalStateException(e);
         }
     }
-
-    /** Keys of the extra entries, for tools that read checkpoints (export). */
-    public static Map<String, String> entries() {
-        return Map.of("state", STATE, "model", MODEL_YAML, "labels", LABELS);
-    }
 }
