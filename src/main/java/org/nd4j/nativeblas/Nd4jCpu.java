@@ -9,7 +9,8 @@ import java.lang.reflect.Method;
  * {@code org.nd4j.nativeblas.Nd4jCpu$Environment#getInstance().isUseMKLDNN()}, a class that nd4j-native
  * M2.1 moved to {@code org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment} and whose method it
  * renamed to {@code isUseONEDNN()}. The lookup fails, DL4J concludes oneDNN is unavailable, and every
- * convolution, pooling, LRN and batch norm falls back to im2col + BLAS, about 7x slower to train. This class
+ * convolution, pooling, LRN and batch norm falls back to im2col + BLAS, 4-5x slower to train
+ * (results/bench/README.md). This class
  * answers at the old name by asking the new one. It uses reflection so that the project still compiles
  * against the CUDA backend, where neither class exists (and DL4J does not ask).
  *
