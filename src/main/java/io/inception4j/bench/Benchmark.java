@@ -42,7 +42,7 @@ public final class Benchmark {
 
     /** @param data a dataset config to time the pipeline on (null: skip), with its folder or null to locate it */
     public record Options(int batch, int warmup, int iterations, DataConfig data, Path dataDir, Map<String, String> env,
-                          boolean profile) {}
+                          boolean profile, boolean fastPaths) {}
 
     /** Per-iteration images/s, summarised. */
     public record Throughput(double median, double min, double max, int iterations) {
@@ -60,7 +60,7 @@ public final class Benchmark {
     public static Result run(Loaded<ModelConfig> model, Options o) throws IOException {
         Backend.ensureInitialised();
         ModelConfig m = model.config();
-        Blueprint bp = GraphFactory.standard().blueprint(model, GraphOptions.defaults());
+        Blueprint bp = GraphFactory.standard().blueprint(model, GraphOptions.defaults().withFastPaths(o.fastPaths()));
         ComputationGraph g = bp.create();
         ModelSummary summary = ModelSummary.of(bp, g);
 
@@ -85,7 +85,7 @@ public final class Benchmark {
         ObjectNode r = json.createObjectNode();
         r.put("date", OffsetDateTime.now().toString());
         r.put("model", m.name()).put("input", m.height() + "x" + m.widthPx() + "x" + m.channels())
-                .put("classes", m.classes()).put("aux_heads", m.aux()).put("batch", o.batch())
+                .put("classes", m.classes()).put("aux_heads", m.aux()).put("batch", o.batch()).put("fast_paths", o.fastPaths())
                 .put("warmup", o.warmup()).put("iterations", o.iterations()).put("parameters", g.numParams())
                 .put("multiply_adds_per_image", summary.macs()).put("multiply_adds_per_image_with_aux", macs);
         r.set("train_images_per_s", json.valueToTree(train));

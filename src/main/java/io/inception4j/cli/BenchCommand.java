@@ -39,6 +39,10 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
 
+    @Option(names = "--fast-paths", arity = "1", defaultValue = "true", paramLabel = "true|false",
+            description = "Our faster layers and cached pre-activations (default: ${DEFAULT-VALUE}); false: stock DL4J layers, as train.fast_paths=false.")
+    boolean fastPaths;
+
     @Option(names = "--profile", description = "Also time two training steps per ND4J op (conv2d, lrn, ...).")
     boolean profile;
 
@@ -57,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
         var loaded = ModelConfig.load(model != null ? model : Path.of("configs/models/inception-v1.yaml"), overrides);
         DataConfig d = dataConfig.equals("none") ? null
                 : Binder.bind(YamlDocument.load(Path.of(dataConfig)), DataConfig.class);
-        var r = Benchmark.run(loaded, new Benchmark.Options(batch, warmup, iterations, d, data.dir, System.getenv(), profile));
+        var r = Benchmark.run(loaded, new Benchmark.Options(batch, warmup, iterations, d, data.dir, System.getenv(), profile, fastPaths));
         Path f = Benchmark.write(r.json(), out);
         spec.commandLine().getOut().print(r.table());
         spec.commandLine().getOut().println("wrote " + f);

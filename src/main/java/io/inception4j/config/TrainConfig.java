@@ -16,10 +16,12 @@ package io.inception4j.config;
  * @param checkpoint     how often to save and how many to keep
  * @param earlyStopping  stop after this many epochs without a better validation top-1; 0 = off
  * @param maxLoss        a loss above this (or NaN) stops the run: the last good checkpoint stays
+ * @param fastPaths      our faster layers and cached convolution pre-activations (default); false: stock DL4J
+ *                       only, for comparison (results/bench/README.md)
  */
 public record TrainConfig(Optimizer optimizer, Double lr, Double momentum, Schedule schedule, Double weightDecay,
                           Double labelSmoothing, Double gradClip, Integer batchSize, Integer epochs, Long seed,
-                          Checkpoint checkpoint, Integer earlyStopping, Double maxLoss) {
+                          Checkpoint checkpoint, Integer earlyStopping, Double maxLoss, Boolean fastPaths) {
 
     public enum Optimizer { SGD, NESTEROV, RMSPROP, ADAM }
 
@@ -40,6 +42,7 @@ public record TrainConfig(Optimizer optimizer, Double lr, Double momentum, Sched
         checkpoint = checkpoint == null ? new Checkpoint(null, null) : checkpoint;
         earlyStopping = earlyStopping == null ? 0 : earlyStopping;
         maxLoss = maxLoss == null ? 1e4 : maxLoss;
+        fastPaths = fastPaths == null ? Boolean.TRUE : fastPaths;
     }
 
     private static double positive(String key, double v) {

@@ -66,6 +66,11 @@ public final class BlockContext {
         return state.model().defaults();
     }
 
+    /** Whether to build our faster layers ({@link io.inception4j.graph.layers}) in place of stock DL4J ones. */
+    public boolean fastPaths() {
+        return state.options().fastPaths();
+    }
+
     /** A layer width after the model's width multiplier (never below 1). */
     public int scaled(int width) {
         return Math.max(1, (int) Math.round(width * state.model().width()));
@@ -157,13 +162,13 @@ public final class BlockContext {
 
     /** What the factory shares with every block while one graph is built. */
     record GraphState(YamlDocument doc, ModelConfig model, BlockRegistry registry,
-                      ComputationGraphConfiguration.GraphBuilder builder,
+                      ComputationGraphConfiguration.GraphBuilder builder, GraphOptions options,
                       java.util.Map<String, Node> shapes, List<Output> outputs) {
         record Output(String vertex, boolean auxiliary, double weight) {}
 
         GraphState(YamlDocument doc, ModelConfig model, BlockRegistry registry,
-                   ComputationGraphConfiguration.GraphBuilder builder) {
-            this(doc, model, registry, builder, new java.util.HashMap<>(), new ArrayList<>());
+                   ComputationGraphConfiguration.GraphBuilder builder, GraphOptions options) {
+            this(doc, model, registry, builder, options, new java.util.HashMap<>(), new ArrayList<>());
         }
 
         /** The row itself, or the block its template stands for; an unknown type names types and templates. */

@@ -6,6 +6,7 @@ import io.inception4j.config.ConfigException;
 import io.inception4j.config.Loaded;
 import io.inception4j.config.ModelConfig;
 import io.inception4j.config.YamlDocument;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -55,10 +56,11 @@ public final class GraphFactory {
                 .dataType(options.dataType())
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .cacheMode(options.fastPaths() ? CacheMode.DEVICE : CacheMode.NONE)
                 .graphBuilder()
                 .addInputs(BlockOrder.INPUT);
         InputType inputType = InputType.convolutional(model.height(), model.widthPx(), model.channels());
-        BlockContext.GraphState state = new BlockContext.GraphState(doc, model, registry, gb);
+        BlockContext.GraphState state = new BlockContext.GraphState(doc, model, registry, gb, options);
 
         Map<String, Node> outputOf = new HashMap<>();
         outputOf.put(BlockOrder.INPUT, new Node(BlockOrder.INPUT, inputType));

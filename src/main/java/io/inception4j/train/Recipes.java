@@ -20,7 +20,7 @@ public final class Recipes {
     private Recipes() {}
 
     public static GraphOptions graphOptions(TrainConfig t, int batchesPerEpoch) {
-        return new GraphOptions(t.seed(), updater(t, batchesPerEpoch), t.weightDecay(), t.gradClip(), DataType.FLOAT);
+        return new GraphOptions(t.seed(), updater(t, batchesPerEpoch), t.weightDecay(), t.gradClip(), DataType.FLOAT, t.fastPaths());
     }
 
     static IUpdater updater(TrainConfig t, int batchesPerEpoch) {

@@ -5,7 +5,6 @@ import io.inception4j.config.Activation;
 import io.inception4j.graph.Block;
 import io.inception4j.graph.BlockContext;
 import io.inception4j.graph.Node;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 
 import java.util.List;
 
@@ -15,6 +14,6 @@ public record Act(@JsonProperty(required = true) Activation function) implements
     public Node build(BlockContext ctx, List<Node> inputs) {
         Node in = ctx.single(inputs);
         if (function == Activation.LINEAR) return in;
-        return ctx.layer(new ActivationLayer.Builder().activation(Dl4j.activation(function)).build(), in);
+        return ctx.layer(Dl4j.activationLayer(ctx, function), in);
     }
 }

@@ -4,7 +4,6 @@ import io.inception4j.config.Defaults;
 import io.inception4j.graph.Block;
 import io.inception4j.graph.BlockContext;
 import io.inception4j.graph.Node;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 
 import java.util.List;
 
@@ -13,7 +12,6 @@ public record BatchNorm(Double eps, Double decay) implements Block {
     @Override
     public Node build(BlockContext ctx, List<Node> inputs) {
         Defaults.BatchNorm d = ctx.defaults().bn();
-        return ctx.layer(new BatchNormalization.Builder().eps(eps != null ? eps : d.eps())
-                .decay(decay != null ? decay : d.decay()).build(), ctx.single(inputs));
+        return ctx.layer(Dl4j.batchNorm(ctx, eps != null ? eps : d.eps(), decay != null ? decay : d.decay()), ctx.single(inputs));
     }
 }

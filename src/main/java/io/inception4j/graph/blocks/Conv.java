@@ -9,8 +9,6 @@ import io.inception4j.config.WeightInit;
 import io.inception4j.graph.Block;
 import io.inception4j.graph.BlockContext;
 import io.inception4j.graph.Node;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 
 import java.util.List;
@@ -41,9 +39,9 @@ public record Conv(
      */
     static Node batchNormThenActivation(BlockContext ctx, Node in, Activation act) {
         Defaults.BatchNorm b = ctx.defaults().bn();
-        Node out = ctx.layer("bn", new BatchNormalization.Builder().eps(b.eps()).decay(b.decay()).build(), in);
+        Node out = ctx.layer("bn", Dl4j.batchNorm(ctx, b.eps(), b.decay()), in);
         if (act == Activation.LINEAR) return out;
-        return ctx.layer(act.name().toLowerCase(), new ActivationLayer.Builder().activation(Dl4j.activation(act)).build(), out);
+        return ctx.layer(act.name().toLowerCase(), Dl4j.activationLayer(ctx, act), out);
     }
 
     @Override

@@ -3,7 +3,12 @@ package io.inception4j.graph.blocks;
 import io.inception4j.config.Activation;
 import io.inception4j.config.Padding;
 import io.inception4j.config.WeightInit;
+import io.inception4j.graph.BlockContext;
+import io.inception4j.graph.layers.FastBatchNorm;
+import io.inception4j.graph.layers.FastRelu;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.linalg.activations.IActivation;
 
@@ -36,6 +41,17 @@ final class Dl4j {
             // fan-in scaling as its variance_scaling_initializer does.
             case TRUNCATED_NORMAL -> org.deeplearning4j.nn.weights.WeightInit.VAR_SCALING_NORMAL_FAN_IN.getWeightInitFunction();
         };
+    }
+
+    /** Batch normalisation: ours on the fast paths (same parameters and statistics), else DL4J's. */
+    static BatchNormalization batchNorm(BlockContext ctx, double eps, double decay) {
+        return ctx.fastPaths() ? new FastBatchNorm(eps, decay) : new BatchNormalization.Builder().eps(eps).decay(decay).build();
+    }
+
+    /** An activation as a layer of its own: ReLU is ours on the fast paths, everything else DL4J's. */
+    static ActivationLayer activationLayer(BlockContext ctx, Activation a) {
+        return ctx.fastPaths() && a == Activation.RELU ? new FastRelu()
+                : new ActivationLayer.Builder().activation(activation(a)).build();
     }
 
     /** {@code same} keeps ceil(in / stride); {@code valid} is DL4J's Truncate with no padding. */

@@ -3,6 +3,7 @@ package io.inception4j.graph.blocks;
 import io.inception4j.graph.Block;
 import io.inception4j.graph.BlockContext;
 import io.inception4j.graph.Node;
+import io.inception4j.graph.layers.FastLrn;
 import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
 
 import java.util.List;
@@ -19,8 +20,9 @@ public record Lrn(Integer size, Double alpha, Double beta, Double k) implements 
         if (n < 1 || n % 2 == 0) throw ctx.error("size", "expected an odd number of channels, got " + n);
         double a = alpha == null ? 1e-4 : alpha;
         // DL4J computes k + alpha * sum (no division by size); Caffe divides alpha by the window size.
-        return ctx.layer(new LocalResponseNormalization.Builder()
-                .n(n).alpha(a / n).beta(beta == null ? 0.75 : beta).k(k == null ? 1.0 : k)
-                .build(), ctx.single(inputs));
+        double b = beta == null ? 0.75 : beta, bias = k == null ? 1.0 : k;
+        LocalResponseNormalization layer = ctx.fastPaths() ? new FastLrn(n, bias, a / n, b)
+                : new LocalResponseNormalization.Builder().n(n).alpha(a / n).beta(b).k(bias).build();
+        return ctx.layer(layer, ctx.single(inputs));
     }
 }

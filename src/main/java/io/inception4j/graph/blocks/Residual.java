@@ -7,7 +7,6 @@ import io.inception4j.graph.BlockContext;
 import io.inception4j.graph.Node;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 
 import java.util.ArrayList;
@@ -56,6 +55,6 @@ public record Residual(List<List<BlockSpec>> branches, Boolean up, Double scale,
         Node sum = ctx.vertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), identity, residual);
         Activation act = activation == null ? Activation.RELU : activation;
         if (act == Activation.LINEAR) return sum;
-        return ctx.layer(act.name().toLowerCase(), new ActivationLayer.Builder().activation(Dl4j.activation(act)).build(), sum);
+        return ctx.layer(act.name().toLowerCase(), Dl4j.activationLayer(ctx, act), sum);
     }
 }

@@ -1,0 +1,48 @@
+package io.inception4j.graph.layers;
+
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Collection;
+
+/**
+ * Batch normalisation, the same parameters and running statistics as DL4J's, with a faster training path
+ * for convolutional (NCHW) input: see {@link FastBatchNormLayer}.
+ *
+ * <p>Why: in DL4J 1.0.0-M2.1 batch norm took 31% of Inception v3's training step on CPU. Its oneDNN helper
+ * computes the batch variance with a generic strided reduction (4x slower than the normalisation itself) and
+ * libnd4j's {@code batchnorm_bp} spends most of its time outside oneDNN.
+ */
+public class FastBatchNorm extends BatchNormalization {
+
+    /** For DL4J's JSON deserialisation; the builder's defaults. */
+    public FastBatchNorm() {}
+
+    public FastBatchNorm(double eps, double decay) {
+        setEps(eps);
+        setDecay(decay);
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+                                                       int layerIndex, INDArray paramsView, boolean initializeParams,
+                                                       DataType networkDataType) {
+        FastBatchNormLayer layer = new FastBatchNormLayer(conf, networkDataType);
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(paramsView);
+        ParamInitializer init = initializer();
+        layer.setParamTable(init.init(conf, paramsView, initializeParams));
+        layer.setConf(conf);
+        return layer;
+    }
+
+    @Override
+    public FastBatchNorm clone() {
+        return (FastBatchNorm) super.clone();
+    }
+}

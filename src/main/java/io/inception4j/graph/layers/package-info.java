@@ -1,0 +1,10 @@
+/**
+ * Our own DL4J layers: drop-in replacements for stock DL4J layers whose training path is slow or wrong on
+ * CPU, selected by {@code train.fast_paths} ({@link io.inception4j.graph.GraphOptions#fastPaths()}).
+ *
+ * <p>Each is a subclass of the stock layer's configuration, so shapes, summaries and the rest of DL4J see the
+ * layer they know; it differs only in {@code instantiate}, which returns our implementation. DL4J serialises
+ * layer configurations with their class name, so saved models and bundles load them back (with this jar).
+ * Tests hold each one to the stock layer's outputs and to a numerical gradient.
+ */
+package io.inception4j.graph.layers;
