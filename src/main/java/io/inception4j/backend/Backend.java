@@ -23,11 +23,17 @@ public final class Backend {
     private Backend() {}
 
     /** What the backend reports about itself, for logs, provenance and benchmarks. */
-    public record Info(String backend, String nativeBuild, boolean oneDnnHelpers, int threads, String blas) {
+    public record Info(String backend, String nativeBuild, boolean oneDnnHelpers, int threads, String blas,
+                       String allocator) {
         @Override
         public String toString() {
             return backend + " (" + nativeBuild + "), oneDNN layer helpers " + (oneDnnHelpers ? "on" : "off")
-                    + ", " + threads + " threads, BLAS " + blas;
+                    + ", " + threads + " threads, BLAS " + blas + ", native allocator " + allocator;
+        }
+
+        /** Whether native memory comes from glibc's malloc, which makes training much slower (see {@link #allocator}). */
+        public boolean systemMalloc() {
+            return allocator.equals("glibc malloc");
         }
     }
 
@@ -48,7 +54,24 @@ public final class Backend {
         Object threads = env.get("omp.threads");
         return new Info(backend, nativeBuild(), helpers,
                 threads == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(threads.toString()),
-                String.valueOf(env.getOrDefault("blas.vendor", "unknown")));
+                String.valueOf(env.getOrDefault("blas.vendor", "unknown")), allocator());
+    }
+
+    /**
+     * The malloc that native memory comes from: tcmalloc or jemalloc when preloaded (scripts/inception4j
+     * preloads tcmalloc when installed), else glibc's. libnd4j and oneDNN allocate and free large buffers on
+     * every layer call; glibc returns them to the kernel each time, and faulting them back in made training
+     * 2.5x slower on the virtual machines measured in results/bench/README.md.
+     */
+    static String allocator() {
+        try {
+            String maps = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/maps"));
+            if (maps.contains("libtcmalloc")) return "tcmalloc";
+            if (maps.contains("libjemalloc")) return "jemalloc";
+            return "glibc malloc";
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     /** The nd4j native build on the class path, e.g. {@code native linux-x86_64-onednn-avx2}. */

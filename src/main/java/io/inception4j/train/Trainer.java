@@ -120,8 +120,13 @@ public final class Trainer {
         BatchIterator train = data.batches(data.splits().train(), m.height(), m.widthPx(), t.batchSize(),
                 bp.outputCount(), true, t.labelSmoothing(), t.seed());
         BatchIterator val = data.batches(data.splits().val(), m.height(), m.widthPx(), t.batchSize(), 1, false, 0, t.seed());
+        var backend = io.inception4j.backend.Backend.info();
         log.info("training {} on {} for {} epochs: {} batches of {} per epoch; {}", m.name(), data.config().name(),
-                t.epochs(), train.batchesPerEpoch(), t.batchSize(), io.inception4j.backend.Backend.info());
+                t.epochs(), train.batchesPerEpoch(), t.batchSize(), backend);
+        if (backend.systemMalloc()) {
+            log.warn("native memory comes from glibc malloc: training may run up to 2.5x slower than with tcmalloc "
+                    + "(apt-get install libtcmalloc-minimal4; scripts/inception4j then uses it)");
+        }
 
         Outcome outcome = Outcome.COMPLETED;
         for (int epoch = state.epoch(); epoch < t.epochs(); epoch++) {

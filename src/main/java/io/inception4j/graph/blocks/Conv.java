@@ -59,7 +59,7 @@ public record Conv(
                 .nOut(ctx.scaled(filters))
                 .convolutionMode(Dl4j.mode(w.padding()))
                 .hasBias(withBias)
-                .activation(withBn ? Dl4j.activation(Activation.LINEAR) : Dl4j.activation(act))
+                .activation(withBn ? Dl4j.activation(Activation.LINEAR) : Dl4j.activation(ctx, act))
                 .weightInit(Dl4j.init(init != null ? init : d.init()))
                 .build(), in);
         if (withBn) out = batchNormThenActivation(ctx, out, act);

@@ -17,7 +17,7 @@ public record Dense(@JsonProperty(required = true) Integer units, Activation act
         if (units < 1) throw ctx.error("units", "expected at least 1 unit, got " + units);
         return ctx.layer(new DenseLayer.Builder()
                 .nOut(ctx.scaled(units))
-                .activation(Dl4j.activation(activation == null ? Activation.RELU : activation))
+                .activation(Dl4j.activation(ctx, activation == null ? Activation.RELU : activation))
                 .weightInit(Dl4j.init(init == null ? ctx.defaults().conv().init() : init))
                 .build(), ctx.single(inputs));
     }

@@ -30,7 +30,7 @@ public record DepthwiseConv(
                 .nOut((long) in.channels() * mult)
                 .convolutionMode(Dl4j.mode(w.padding()))
                 .hasBias(bias != null ? bias : d.bias())
-                .activation(Dl4j.activation(activation != null ? activation : Activation.LINEAR))
+                .activation(Dl4j.activation(ctx, activation != null ? activation : Activation.LINEAR))
                 .weightInit(Dl4j.init(init != null ? init : d.init()))
                 .build(), in);
     }

@@ -6,6 +6,7 @@ import io.inception4j.config.WeightInit;
 import io.inception4j.graph.BlockContext;
 import io.inception4j.graph.layers.FastBatchNorm;
 import io.inception4j.graph.layers.FastRelu;
+import io.inception4j.graph.layers.FastReluActivation;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -15,6 +16,11 @@ import org.nd4j.linalg.activations.IActivation;
 /** The config's DL4J-free vocabulary, in DL4J terms. */
 final class Dl4j {
     private Dl4j() {}
+
+    /** The activation function, with our faster ReLU gradient on the fast paths. */
+    static IActivation activation(BlockContext ctx, Activation a) {
+        return ctx.fastPaths() && a == Activation.RELU ? new FastReluActivation() : activation(a);
+    }
 
     static IActivation activation(Activation a) {
         return switch (a) {

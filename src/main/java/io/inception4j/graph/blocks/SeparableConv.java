@@ -39,7 +39,7 @@ public record SeparableConv(
                 .nOut(ctx.scaled(filters))
                 .convolutionMode(Dl4j.mode(w.padding()))
                 .hasBias(bias != null ? bias : d.bias())
-                .activation(Dl4j.activation(withBn ? Activation.LINEAR : act))
+                .activation(Dl4j.activation(ctx, withBn ? Activation.LINEAR : act))
                 .weightInit(Dl4j.init(init != null ? init : d.init()))
                 .build(), in);
         if (withBn) out = Conv.batchNormThenActivation(ctx, out, act);

@@ -56,6 +56,7 @@ class FastLayersTest {
               - {id: block, type: residual, scale: 0.2, branches: [[{type: conv, filters: 4, kernel: 1}], [{type: conv, filters: 4, kernel: 3}]]}
               - {id: bn, type: batchnorm}
               - {id: relu, type: activation, function: relu}
+              - {id: plain, type: conv, filters: 6, kernel: 1, bn: false, bias: true}           # conv with its ReLU built in
               - {id: gap, type: global_avgpool}
               - {id: out, type: output}
             """;
@@ -74,6 +75,8 @@ class FastLayersTest {
         assertTrue(fastKinds.containsAll(List.of("FastBatchNormLayer", "FastReluLayer")), fastKinds.toString());
         assertTrue(stockKinds.stream().noneMatch(k -> k.startsWith("Fast")), stockKinds.toString());
         assertEquals(CacheMode.DEVICE, fast.getConfiguration().getCacheMode());
+        var plainConv = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) fast.getLayer("plain").getConfig();
+        assertTrue(plainConv.getActivationFn() instanceof FastReluActivation, plainConv.getActivationFn().getClass().toString());
         assertEquals(CacheMode.NONE, stock.getConfiguration().getCacheMode());
         assertEquals(stock.numParams(), fast.numParams());
     }
