@@ -12,6 +12,7 @@ import io.inception4j.data.ImageCache;
 import io.inception4j.data.ImageIndex;
 import io.inception4j.data.Sample;
 import io.inception4j.graph.Blueprint;
+import io.inception4j.graph.FastPath;
 import io.inception4j.graph.GraphFactory;
 import io.inception4j.graph.GraphOptions;
 import io.inception4j.graph.ModelSummary;
@@ -32,6 +33,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Measures one model config at one batch size: training steps (forward + backward + update) and inference
@@ -42,7 +44,7 @@ public final class Benchmark {
 
     /** @param data a dataset config to time the pipeline on (null: skip), with its folder or null to locate it */
     public record Options(int batch, int warmup, int iterations, DataConfig data, Path dataDir, Map<String, String> env,
-                          boolean profile, boolean fastPaths) {}
+                          boolean profile, Set<FastPath> fastPaths) {}
 
     /** Per-iteration images/s, summarised. */
     public record Throughput(double median, double min, double max, int iterations) {
@@ -85,7 +87,8 @@ public final class Benchmark {
         ObjectNode r = json.createObjectNode();
         r.put("date", OffsetDateTime.now().toString());
         r.put("model", m.name()).put("input", m.height() + "x" + m.widthPx() + "x" + m.channels())
-                .put("classes", m.classes()).put("aux_heads", m.aux()).put("batch", o.batch()).put("fast_paths", o.fastPaths())
+                .put("classes", m.classes()).put("aux_heads", m.aux()).put("batch", o.batch())
+                .put("fast_paths", o.fastPaths().stream().map(p -> p.name().toLowerCase(Locale.ROOT)).sorted().toList().toString())
                 .put("warmup", o.warmup()).put("iterations", o.iterations()).put("parameters", g.numParams())
                 .put("multiply_adds_per_image", summary.macs()).put("multiply_adds_per_image_with_aux", macs);
         r.set("train_images_per_s", json.valueToTree(train));
@@ -107,6 +110,7 @@ public final class Benchmark {
 
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "%s, input %s, batch %d, %s%n", m.name(), r.get("input").asText(), o.batch(), backend));
+        t.append(String.format(Locale.ROOT, "fast paths: %s%n", r.get("fast_paths").asText()));
         t.append(String.format(Locale.ROOT, "machine: %s, %d cores, %s, peak %.0f GFLOP/s (FP32)%n%n", machine.cpu(),
                 machine.cores(), machine.simdFlags(), machine.peakGflops()));
         t.append(String.format(Locale.ROOT, "%-24s %10s %10s %10s %12s %9s%n", "measure", "median", "min", "max", "GFLOP/s", "of peak"));

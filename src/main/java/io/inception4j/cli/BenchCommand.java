@@ -5,6 +5,7 @@ import io.inception4j.config.Binder;
 import io.inception4j.config.DataConfig;
 import io.inception4j.config.ModelConfig;
 import io.inception4j.config.YamlDocument;
+import io.inception4j.graph.FastPath;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,9 +40,10 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
 
-    @Option(names = "--fast-paths", arity = "1", defaultValue = "true", paramLabel = "true|false",
-            description = "Our faster layers and cached pre-activations (default: ${DEFAULT-VALUE}); false: stock DL4J layers, as train.fast_paths=false.")
-    boolean fastPaths;
+    @Option(names = "--fast-paths", defaultValue = "all", paramLabel = "all|none|LIST",
+            description = "Which of our replacements for stock DL4J paths to use: all (default, as train.fast_paths=true), "
+                    + "none (stock DL4J), or some of lrn,batchnorm,relu,cache.")
+    String fastPaths;
 
     @Option(names = "--profile", description = "Also time two training steps per ND4J op (conv2d, lrn, ...).")
     boolean profile;
@@ -55,13 +57,21 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private java.util.Set<FastPath> parseFastPaths() {
+        try {
+            return FastPath.parse(fastPaths);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--fast-paths: " + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         var overrides = config.overrides("bench", "model");
         var loaded = ModelConfig.load(model != null ? model : Path.of("configs/models/inception-v1.yaml"), overrides);
         DataConfig d = dataConfig.equals("none") ? null
                 : Binder.bind(YamlDocument.load(Path.of(dataConfig)), DataConfig.class);
-        var r = Benchmark.run(loaded, new Benchmark.Options(batch, warmup, iterations, d, data.dir, System.getenv(), profile, fastPaths));
+        var r = Benchmark.run(loaded, new Benchmark.Options(batch, warmup, iterations, d, data.dir, System.getenv(), profile, parseFastPaths()));
         Path f = Benchmark.write(r.json(), out);
         spec.commandLine().getOut().print(r.table());
         spec.commandLine().getOut().println("wrote " + f);

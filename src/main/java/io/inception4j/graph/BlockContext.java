@@ -66,9 +66,9 @@ public final class BlockContext {
         return state.model().defaults();
     }
 
-    /** Whether to build our faster layers ({@link io.inception4j.graph.layers}) in place of stock DL4J ones. */
-    public boolean fastPaths() {
-        return state.options().fastPaths();
+    /** Whether to build our faster layer ({@link io.inception4j.graph.layers}) for {@code p} in place of DL4J's. */
+    public boolean fastPath(FastPath p) {
+        return state.options().fastPath(p);
     }
 
     /** A layer width after the model's width multiplier (never below 1). */

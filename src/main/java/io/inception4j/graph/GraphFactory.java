@@ -56,7 +56,7 @@ public final class GraphFactory {
                 .dataType(options.dataType())
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .cacheMode(options.fastPaths() ? CacheMode.DEVICE : CacheMode.NONE)
+                .cacheMode(options.fastPath(FastPath.CACHE) ? CacheMode.DEVICE : CacheMode.NONE)
                 .graphBuilder()
                 .addInputs(BlockOrder.INPUT);
         InputType inputType = InputType.convolutional(model.height(), model.widthPx(), model.channels());

@@ -1,6 +1,7 @@
 package io.inception4j.train;
 
 import io.inception4j.config.TrainConfig;
+import io.inception4j.graph.FastPath;
 import io.inception4j.graph.GraphOptions;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
@@ -20,7 +21,8 @@ public final class Recipes {
     private Recipes() {}
 
     public static GraphOptions graphOptions(TrainConfig t, int batchesPerEpoch) {
-        return new GraphOptions(t.seed(), updater(t, batchesPerEpoch), t.weightDecay(), t.gradClip(), DataType.FLOAT, t.fastPaths());
+        return new GraphOptions(t.seed(), updater(t, batchesPerEpoch), t.weightDecay(), t.gradClip(), DataType.FLOAT,
+                t.fastPaths() ? FastPath.all() : FastPath.none());
     }
 
     static IUpdater updater(TrainConfig t, int batchesPerEpoch) {

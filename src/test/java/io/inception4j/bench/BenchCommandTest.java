@@ -38,5 +38,13 @@ class BenchCommandTest {
         assertTrue(j.get("data_pipeline").get("decode_images_per_s").asDouble() > 0);
         assertTrue(j.get("data_pipeline").get("augment_batch_images_per_s").asDouble() > 0);
         assertTrue(j.get("backend").get("oneDnnHelpers").asBoolean());
+        assertEquals("[batchnorm, cache, lrn, relu]", j.get("fast_paths").asText());
+    }
+
+    @Test
+    void anUnknownFastPathIsAUsageError() {
+        Cli r = Cli.run("bench", "--fast-paths", "lrn,turbo", "--data-config", "none");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("unknown fast path 'turbo': expected all, none, or some of lrn,batchnorm,relu,cache"), r.err());
     }
 }

@@ -4,6 +4,7 @@ import io.inception4j.config.Activation;
 import io.inception4j.config.Padding;
 import io.inception4j.config.WeightInit;
 import io.inception4j.graph.BlockContext;
+import io.inception4j.graph.FastPath;
 import io.inception4j.graph.layers.FastBatchNorm;
 import io.inception4j.graph.layers.FastRelu;
 import io.inception4j.graph.layers.FastReluActivation;
@@ -19,7 +20,7 @@ final class Dl4j {
 
     /** The activation function, with our faster ReLU gradient on the fast paths. */
     static IActivation activation(BlockContext ctx, Activation a) {
-        return ctx.fastPaths() && a == Activation.RELU ? new FastReluActivation() : activation(a);
+        return ctx.fastPath(FastPath.RELU) && a == Activation.RELU ? new FastReluActivation() : activation(a);
     }
 
     static IActivation activation(Activation a) {
@@ -51,12 +52,12 @@ final class Dl4j {
 
     /** Batch normalisation: ours on the fast paths (same parameters and statistics), else DL4J's. */
     static BatchNormalization batchNorm(BlockContext ctx, double eps, double decay) {
-        return ctx.fastPaths() ? new FastBatchNorm(eps, decay) : new BatchNormalization.Builder().eps(eps).decay(decay).build();
+        return ctx.fastPath(FastPath.BATCHNORM) ? new FastBatchNorm(eps, decay) : new BatchNormalization.Builder().eps(eps).decay(decay).build();
     }
 
     /** An activation as a layer of its own: ReLU is ours on the fast paths, everything else DL4J's. */
     static ActivationLayer activationLayer(BlockContext ctx, Activation a) {
-        return ctx.fastPaths() && a == Activation.RELU ? new FastRelu()
+        return ctx.fastPath(FastPath.RELU) && a == Activation.RELU ? new FastRelu()
                 : new ActivationLayer.Builder().activation(activation(a)).build();
     }
 

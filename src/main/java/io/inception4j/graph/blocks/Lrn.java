@@ -2,6 +2,7 @@ package io.inception4j.graph.blocks;
 
 import io.inception4j.graph.Block;
 import io.inception4j.graph.BlockContext;
+import io.inception4j.graph.FastPath;
 import io.inception4j.graph.Node;
 import io.inception4j.graph.layers.FastLrn;
 import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
@@ -21,7 +22,7 @@ public record Lrn(Integer size, Double alpha, Double beta, Double k) implements 
         double a = alpha == null ? 1e-4 : alpha;
         // DL4J computes k + alpha * sum (no division by size); Caffe divides alpha by the window size.
         double b = beta == null ? 0.75 : beta, bias = k == null ? 1.0 : k;
-        LocalResponseNormalization layer = ctx.fastPaths() ? new FastLrn(n, bias, a / n, b)
+        LocalResponseNormalization layer = ctx.fastPath(FastPath.LRN) ? new FastLrn(n, bias, a / n, b)
                 : new LocalResponseNormalization.Builder().n(n).alpha(a / n).beta(b).k(bias).build();
         return ctx.layer(layer, ctx.single(inputs));
     }

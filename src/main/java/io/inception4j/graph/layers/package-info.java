@@ -1,6 +1,6 @@
 /**
  * Our own DL4J layers: drop-in replacements for stock DL4J layers whose training path is slow or wrong on
- * CPU, selected by {@code train.fast_paths} ({@link io.inception4j.graph.GraphOptions#fastPaths()}).
+ * CPU, selected by {@code train.fast_paths} (one by one: {@link io.inception4j.graph.FastPath}).
  *
  * <p>Each is a subclass of the stock layer's configuration, so shapes, summaries and the rest of DL4J see the
  * layer they know; it differs only in {@code instantiate}, which returns our implementation. DL4J serialises

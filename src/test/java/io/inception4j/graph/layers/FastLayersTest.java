@@ -2,6 +2,7 @@ package io.inception4j.graph.layers;
 
 import io.inception4j.config.ModelConfig;
 import io.inception4j.config.Overrides;
+import io.inception4j.graph.FastPath;
 import io.inception4j.graph.GraphFactory;
 import io.inception4j.graph.GraphOptions;
 import org.deeplearning4j.nn.api.Layer;
@@ -64,7 +65,7 @@ class FastLayersTest {
     static ComputationGraph build(boolean fast, DataType type) {
         var loaded = ModelConfig.parse("fast-paths-probe", NET, Overrides.none());
         GraphOptions o = GraphOptions.defaults();
-        o = new GraphOptions(o.seed(), new Sgd(0.1), 0, 0, type, fast);
+        o = new GraphOptions(o.seed(), new Sgd(0.1), 0, 0, type, fast ? FastPath.all() : FastPath.none());
         return GraphFactory.standard().blueprint(loaded, o).create();
     }
 
