@@ -3,37 +3,55 @@ package io.inception4j.config;
 /**
  * A training recipe, as written in {@code configs/train/*.yaml}.
  *
- * @param optimizer      sgd, nesterov (SGD with Nesterov momentum), rmsprop, adam
+ * @param optimizer      sgd, nesterov (SGD with Nesterov momentum), rmsprop (DL4J's: no momentum, epsilon
+ *                       outside the square root), rmsprop_tf (TensorFlow's, with momentum: the Inception v3/v4
+ *                       papers'), adam
  * @param lr             initial learning rate
- * @param momentum       momentum (nesterov) or decay (rmsprop)
+ * @param momentum       momentum (nesterov, rmsprop_tf)
+ * @param rmsDecay       decay of the mean square of the gradients (rmsprop, rmsprop_tf)
+ * @param epsilon        added to the mean square (rmsprop_tf: inside the square root; default 1.0, the papers';
+ *                       rmsprop: outside; default 1e-8)
  * @param schedule       how the learning rate changes
  * @param weightDecay    L2 weight decay on weights (not biases)
  * @param labelSmoothing epsilon of label smoothing (Inception v3: 0.1)
- * @param gradClip       clip each layer's gradient to this L2 norm (DL4J has no global-norm clipping); 0 = off
+ * @param gradClip       clip each layer's gradient to this L2 norm (DL4J's per-layer clipping); 0 = off
+ * @param gradClipGlobal clip the whole network's gradient to this global L2 norm (TF's clip_by_global_norm,
+ *                       the v3/v4 papers' 2.0); 0 = off
  * @param batchSize      images per step
  * @param epochs         passes over the training split
  * @param seed           seeds the split, initialisation, shuffling, augmentation and dropout
  * @param checkpoint     how often to save and how many to keep
  * @param earlyStopping  stop after this many epochs without a better validation top-1; 0 = off
  * @param maxLoss        a loss above this (or NaN) stops the run: the last good checkpoint stays
+ * @param ema            decay of an exponential moving average of the weights used for validation, test and
+ *                       export (the papers' 0.9999, with TF's warm-up min(decay, (1+step)/(10+step))); 0 = off
+ * @param warmupEpochs   rise linearly to the learning rate over this many epochs first; 0 = off
  * @param fastPaths      our faster layers and cached convolution pre-activations (default); false: stock DL4J
  *                       only, for comparison (results/bench/README.md)
  */
-public record TrainConfig(Optimizer optimizer, Double lr, Double momentum, Schedule schedule, Double weightDecay,
-                          Double labelSmoothing, Double gradClip, Integer batchSize, Integer epochs, Long seed,
-                          Checkpoint checkpoint, Integer earlyStopping, Double maxLoss, Boolean fastPaths) {
+public record TrainConfig(Optimizer optimizer, Double lr, Double momentum, Double rmsDecay, Double epsilon,
+                          Schedule schedule, Double weightDecay, Double labelSmoothing, Double gradClip,
+                          Double gradClipGlobal, Integer batchSize, Integer epochs, Long seed, Checkpoint checkpoint,
+                          Integer earlyStopping, Double maxLoss, Double ema, Double warmupEpochs, Boolean fastPaths) {
 
-    public enum Optimizer { SGD, NESTEROV, RMSPROP, ADAM }
+    public enum Optimizer { SGD, NESTEROV, RMSPROP, RMSPROP_TF, ADAM }
 
     public TrainConfig {
         optimizer = optimizer == null ? Optimizer.NESTEROV : optimizer;
         lr = positive("lr", lr == null ? 0.01 : lr);
         momentum = momentum == null ? 0.9 : momentum;
+        if (momentum < 0 || momentum >= 1) throw new Binder.InvalidValue("momentum", "expected 0 <= momentum < 1, got " + momentum);
+        rmsDecay = rmsDecay == null ? 0.9 : rmsDecay;
+        if (rmsDecay <= 0 || rmsDecay >= 1) throw new Binder.InvalidValue("rms_decay", "expected 0 < rms_decay < 1, got " + rmsDecay);
+        epsilon = positive("epsilon", epsilon == null ? (optimizer == Optimizer.RMSPROP_TF ? 1.0 : 1e-8) : epsilon);
         schedule = schedule == null ? new Schedule(null, null, null, null) : schedule;
         weightDecay = weightDecay == null ? 0.0 : weightDecay;
         labelSmoothing = labelSmoothing == null ? 0.0 : labelSmoothing;
         if (labelSmoothing < 0 || labelSmoothing >= 1) throw new Binder.InvalidValue("label_smoothing", "expected 0 <= value < 1, got " + labelSmoothing);
         gradClip = gradClip == null ? 0.0 : gradClip;
+        if (gradClip < 0) throw new Binder.InvalidValue("grad_clip", "expected 0 (off) or a positive norm, got " + gradClip);
+        gradClipGlobal = gradClipGlobal == null ? 0.0 : gradClipGlobal;
+        if (gradClipGlobal < 0) throw new Binder.InvalidValue("grad_clip_global", "expected 0 (off) or a positive norm, got " + gradClipGlobal);
         batchSize = batchSize == null ? 32 : batchSize;
         if (batchSize < 1) throw new Binder.InvalidValue("batch_size", "expected at least 1, got " + batchSize);
         epochs = epochs == null ? 30 : epochs;
@@ -42,6 +60,10 @@ public record TrainConfig(Optimizer optimizer, Double lr, Double momentum, Sched
         checkpoint = checkpoint == null ? new Checkpoint(null, null) : checkpoint;
         earlyStopping = earlyStopping == null ? 0 : earlyStopping;
         maxLoss = maxLoss == null ? 1e4 : maxLoss;
+        ema = ema == null ? 0.0 : ema;
+        if (ema < 0 || ema >= 1) throw new Binder.InvalidValue("ema", "expected 0 (off) or a decay below 1 such as 0.9999, got " + ema);
+        warmupEpochs = warmupEpochs == null ? 0.0 : warmupEpochs;
+        if (warmupEpochs < 0) throw new Binder.InvalidValue("warmup_epochs", "expected 0 (off) or a positive number of epochs, got " + warmupEpochs);
         fastPaths = fastPaths == null ? Boolean.TRUE : fastPaths;
     }
 

@@ -85,14 +85,18 @@ public final class Exporter {
         return f;
     }
 
-    /** The checkpoint's network rebuilt without aux heads, parameters copied layer by layer. */
+    /**
+     * The checkpoint's network rebuilt without aux heads, parameters copied layer by layer (the moving
+     * average of the parameters when the run kept one, as the Inception papers evaluate).
+     */
     static ComputationGraph withoutAuxHeads(Checkpoints.Loaded ckpt) {
+        ComputationGraph trained = ckpt.evaluationGraph();
         var loaded = ModelConfig.parse("model.yaml in " + ckpt.file(), ckpt.modelYaml(), Overrides.parse(List.of("model.aux=false")));
         Blueprint bp = GraphFactory.standard().blueprint(loaded, GraphOptions.defaults());
         ComputationGraph lean = bp.create();
         for (Layer layer : lean.getLayers()) {
             String name = layer.getConfig().getLayerName();
-            Layer source = ckpt.graph().getLayer(name);
+            Layer source = trained.getLayer(name);
             if (source == null || source.numParams() != layer.numParams()) {
                 throw new IllegalStateException("checkpoint and model config disagree at layer " + name);
             }

@@ -30,18 +30,26 @@ public final class Recipes {
         return switch (t.optimizer()) {
             case SGD -> s == null ? new Sgd(t.lr()) : new Sgd(s);
             case NESTEROV -> s == null ? new Nesterovs(t.lr(), t.momentum()) : new Nesterovs(s, t.momentum());
-            // DL4J's RmsProp has no momentum and keeps epsilon outside the square root (TF's, used by the
-            // v3/v4 papers, differs): 'momentum' is used as the decay of the squared-gradient average.
+            // DL4J's RmsProp: no momentum, epsilon outside the square root. rmsprop_tf is the papers'.
             case RMSPROP -> {
                 RmsProp r = s == null ? new RmsProp(t.lr()) : new RmsProp(s);
-                r.setRmsDecay(t.momentum());
+                r.setRmsDecay(t.rmsDecay());
+                r.setEpsilon(t.epsilon());
                 yield r;
             }
+            case RMSPROP_TF -> new TfRmsProp(t.lr(), s, t.rmsDecay(), t.momentum(), t.epsilon());
             case ADAM -> s == null ? new Adam(t.lr()) : new Adam(s);
         };
     }
 
     static ISchedule schedule(TrainConfig t, int batchesPerEpoch) {
+        ISchedule after = decay(t, batchesPerEpoch);
+        if (t.warmupEpochs() <= 0) return after;
+        return new WarmupSchedule(after, t.lr(), Math.max(1, (int) Math.round(t.warmupEpochs() * batchesPerEpoch)));
+    }
+
+    /** The schedule after any warm-up (null: constant). */
+    private static ISchedule decay(TrainConfig t, int batchesPerEpoch) {
         TrainConfig.Schedule s = t.schedule();
         return switch (s.type()) {
             case CONSTANT -> null;

@@ -42,7 +42,7 @@ public final class RunEvaluation {
         }
         var batches = data.batches(split(data, split), m.height(), m.widthPx(), exp.train().config().batchSize(), 1, false, 0,
                 exp.train().config().seed());
-        EvalReport report = Evaluator.evaluate(loaded.graph(), batches, split, data.classes());
+        EvalReport report = Evaluator.evaluate(loaded.evaluationGraph(), batches, split, data.classes());
         report.write(out != null ? out : runDir.resolve("evaluation"));
         return report;
     }

@@ -9,13 +9,20 @@ package io.inception4j.train;
  * @param bestEpoch    the epoch (1-based) that reached it
  * @param sinceBest    epochs since the best, for early stopping
  * @param paramsSha256 SHA-256 of the network's parameters as saved, to detect a damaged checkpoint
+ * @param emaSha256    the same for the moving average of the parameters (train.ema), null without one
  */
-public record TrainingState(int epoch, int batch, double bestTop1, int bestEpoch, int sinceBest, String paramsSha256) {
+public record TrainingState(int epoch, int batch, double bestTop1, int bestEpoch, int sinceBest, String paramsSha256,
+                            String emaSha256) {
     public static TrainingState start() {
-        return new TrainingState(0, 0, -1, 0, 0, null);
+        return new TrainingState(0, 0, -1, 0, 0, null, null);
     }
 
-    TrainingState withParams(String sha) {
-        return new TrainingState(epoch, batch, bestTop1, bestEpoch, sinceBest, sha);
+    /** The position and record of a run, without checksums (they are computed when it is saved). */
+    static TrainingState at(int epoch, int batch, double bestTop1, int bestEpoch, int sinceBest) {
+        return new TrainingState(epoch, batch, bestTop1, bestEpoch, sinceBest, null, null);
+    }
+
+    TrainingState withChecksums(String params, String ema) {
+        return new TrainingState(epoch, batch, bestTop1, bestEpoch, sinceBest, params, ema);
     }
 }
