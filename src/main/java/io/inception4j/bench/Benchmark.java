@@ -6,11 +6,6 @@ import io.inception4j.backend.Backend;
 import io.inception4j.config.DataConfig;
 import io.inception4j.config.Loaded;
 import io.inception4j.config.ModelConfig;
-import io.inception4j.data.BatchIterator;
-import io.inception4j.data.DatasetLocator;
-import io.inception4j.data.ImageCache;
-import io.inception4j.data.ImageIndex;
-import io.inception4j.data.Sample;
 import io.inception4j.graph.Blueprint;
 import io.inception4j.graph.FastPath;
 import io.inception4j.graph.GraphFactory;
@@ -29,8 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -42,9 +37,14 @@ import java.util.Set;
  */
 public final class Benchmark {
 
-    /** @param data a dataset config to time the pipeline on (null: skip), with its folder or null to locate it */
+    /**
+     * @param data         a dataset config to time the data pipeline on (null: skip), with its folder or null to
+     *                     locate it; its cache and workers settings are the pipeline's
+     * @param images       how many of the dataset's images the pipeline measurement uses (0: all)
+     * @param pipelineOnly measure the data pipeline alone, no network
+     */
     public record Options(int batch, int warmup, int iterations, DataConfig data, Path dataDir, Map<String, String> env,
-                          boolean profile, Set<FastPath> fastPaths) {}
+                          boolean profile, Set<FastPath> fastPaths, int images, boolean pipelineOnly) {}
 
     /** Per-iteration images/s, summarised. */
     public record Throughput(double median, double min, double max, int iterations) {
@@ -62,65 +62,72 @@ public final class Benchmark {
     public static Result run(Loaded<ModelConfig> model, Options o) throws IOException {
         Backend.ensureInitialised();
         ModelConfig m = model.config();
-        Blueprint bp = GraphFactory.standard().blueprint(model, GraphOptions.defaults().withFastPaths(o.fastPaths()));
-        ComputationGraph g = bp.create();
-        ModelSummary summary = ModelSummary.of(bp, g);
-
-        Nd4j.getRandom().setSeed(1);
-        INDArray x = Nd4j.rand(DataType.FLOAT, o.batch(), m.channels(), m.height(), m.widthPx());
-        INDArray y = Nd4j.zeros(DataType.FLOAT, o.batch(), m.classes());
-        for (int i = 0; i < o.batch(); i++) y.putScalar(i, i % m.classes(), 1);
-        INDArray[] labels = new INDArray[bp.outputCount()];
-        Arrays.fill(labels, y);
-        MultiDataSet batch = new MultiDataSet(new INDArray[] {x}, labels);
-
-        Throughput train = time(o, () -> g.fit(batch));
-        Throughput infer = time(o, () -> g.output(false, x));
-
-        Machine machine = Machine.detect();
-        long macs = summary.macs() + summary.auxMacs();
-        // Training costs about three forward passes (forward, backward to activations, backward to weights).
-        double trainGflops = train.median() * macs * 2 * 3 / 1e9;
-        double inferGflops = infer.median() * summary.macs() * 2 / 1e9;
-
         ObjectMapper json = new ObjectMapper();
         ObjectNode r = json.createObjectNode();
+        Machine machine = Machine.detect();
+        var backend = Backend.info();
         r.put("date", OffsetDateTime.now().toString());
         r.put("model", m.name()).put("input", m.height() + "x" + m.widthPx() + "x" + m.channels())
                 .put("classes", m.classes()).put("aux_heads", m.aux()).put("batch", o.batch())
                 .put("fast_paths", o.fastPaths().stream().map(p -> p.name().toLowerCase(Locale.ROOT)).sorted().toList().toString())
-                .put("warmup", o.warmup()).put("iterations", o.iterations()).put("parameters", g.numParams())
-                .put("multiply_adds_per_image", summary.macs()).put("multiply_adds_per_image_with_aux", macs);
-        r.set("train_images_per_s", json.valueToTree(train));
-        r.set("inference_images_per_s", json.valueToTree(infer));
-        r.put("train_gflops", trainGflops).put("inference_gflops", inferGflops);
-        r.put("peak_heap_mib", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
-        r.put("offheap_mib", Pointer.physicalBytes() >> 20);
-        r.put("peak_rss_mib", Machine.peakRssMiB());
-        r.set("machine", json.valueToTree(machine));
-        r.put("cpu_peak_gflops", machine.peakGflops());
-        var backend = Backend.info();
-        r.set("backend", json.valueToTree(backend));
-        r.put("omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
-        r.put("java", System.getProperty("java.version"));
-        r.put("dl4j", "1.0.0-M2.1");
-        if (o.data() != null) r.set("data_pipeline", pipeline(o, m, json));
-        Map<String, Long> profile = o.profile() ? OpTimes.measure(() -> { for (int i = 0; i < 2; i++) g.fit(batch); }) : Map.of();
-        if (o.profile()) r.set("profile_two_train_steps_ms_by_op", json.valueToTree(profile));
-
+                .put("warmup", o.warmup()).put("iterations", o.iterations());
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "%s, input %s, batch %d, %s%n", m.name(), r.get("input").asText(), o.batch(), backend));
         t.append(String.format(Locale.ROOT, "fast paths: %s%n", r.get("fast_paths").asText()));
         t.append(String.format(Locale.ROOT, "machine: %s, %d cores, %s, peak %.0f GFLOP/s (FP32)%n%n", machine.cpu(),
                 machine.cores(), machine.simdFlags(), machine.peakGflops()));
-        t.append(String.format(Locale.ROOT, "%-24s %10s %10s %10s %12s %9s%n", "measure", "median", "min", "max", "GFLOP/s", "of peak"));
-        row(t, "train images/s", train, trainGflops, machine.peakGflops());
-        row(t, "inference images/s", infer, inferGflops, machine.peakGflops());
-        if (r.has("data_pipeline")) {
-            var d = r.get("data_pipeline");
-            t.append(String.format(Locale.ROOT, "%-24s %10.1f%n", "decode images/s", d.get("decode_images_per_s").asDouble()));
-            t.append(String.format(Locale.ROOT, "%-24s %10.1f%n", "augment+batch images/s", d.get("augment_batch_images_per_s").asDouble()));
+
+        Pipeline pipeline = o.data() == null ? null : Pipeline.open(o, m);
+        if (pipeline != null) {
+            r.set("data_pipeline", pipeline.measure(o, json));
+            t.append(pipeline.describe(r.get("data_pipeline")));
         }
+        Map<String, Long> profile = Map.of();
+        if (!o.pipelineOnly()) {
+            Blueprint bp = GraphFactory.standard().blueprint(model, GraphOptions.defaults().withFastPaths(o.fastPaths()));
+            ComputationGraph g = bp.create();
+            ModelSummary summary = ModelSummary.of(bp, g);
+            Nd4j.getRandom().setSeed(1);
+            INDArray x = Nd4j.rand(DataType.FLOAT, o.batch(), m.channels(), m.height(), m.widthPx());
+            INDArray y = Nd4j.zeros(DataType.FLOAT, o.batch(), m.classes());
+            for (int i = 0; i < o.batch(); i++) y.putScalar(i, i % m.classes(), 1);
+            INDArray[] labels = new INDArray[bp.outputCount()];
+            Arrays.fill(labels, y);
+            MultiDataSet batch = new MultiDataSet(new INDArray[] {x}, labels);
+
+            Throughput train = time(o, () -> g.fit(batch));
+            Throughput infer = time(o, () -> g.output(false, x));
+            long macs = summary.macs() + summary.auxMacs();
+            // Training costs about three forward passes (forward, backward to activations, backward to weights).
+            double trainGflops = train.median() * macs * 2 * 3 / 1e9;
+            double inferGflops = infer.median() * summary.macs() * 2 / 1e9;
+            r.put("parameters", g.numParams()).put("multiply_adds_per_image", summary.macs()).put("multiply_adds_per_image_with_aux", macs);
+            r.set("train_images_per_s", json.valueToTree(train));
+            r.set("inference_images_per_s", json.valueToTree(infer));
+            r.put("train_gflops", trainGflops).put("inference_gflops", inferGflops);
+            t.append(String.format(Locale.ROOT, "%-28s %10s %10s %10s %12s %9s%n", "measure", "median", "min", "max", "GFLOP/s", "of peak"));
+            row(t, "train images/s", train, trainGflops, machine.peakGflops());
+            row(t, "inference images/s", infer, inferGflops, machine.peakGflops());
+            if (pipeline != null) {
+                Throughput fed = pipeline.train(g, bp.outputCount(), o);
+                r.set("train_images_per_s_fed_by_pipeline", json.valueToTree(fed));
+                row(t, "train images/s, fed by data", fed, fed.median() * macs * 6 / 1e9, machine.peakGflops());
+            }
+            if (o.profile()) {
+                profile = OpTimes.measure(() -> { for (int i = 0; i < 2; i++) g.fit(batch); });
+                r.set("profile_two_train_steps_ms_by_op", json.valueToTree(profile));
+            }
+        }
+        r.put("peak_heap_mib", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
+        r.put("offheap_mib", Pointer.physicalBytes() >> 20);
+        r.put("peak_rss_mib", Machine.peakRssMiB());
+        r.set("machine", json.valueToTree(machine));
+        r.put("cpu_peak_gflops", machine.peakGflops());
+        r.set("backend", json.valueToTree(backend));
+        r.put("omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
+        r.put("java", System.getProperty("java.version"));
+        r.put("dl4j", "1.0.0-M2.1");
+
         if (!profile.isEmpty()) {
             long total = profile.values().stream().mapToLong(Long::longValue).sum();
             t.append(String.format(Locale.ROOT, "%ntime per op over two training steps (ND4J OpProfiler, ops over 0.1 ms):%n"));
@@ -133,11 +140,11 @@ public final class Benchmark {
     }
 
     private static void row(StringBuilder t, String name, Throughput th, double gflops, double peak) {
-        t.append(String.format(Locale.ROOT, "%-24s %10.2f %10.2f %10.2f %12.1f %8.1f%%%n", name, th.median(), th.min(), th.max(),
+        t.append(String.format(Locale.ROOT, "%-28s %10.2f %10.2f %10.2f %12.1f %8.1f%%%n", name, th.median(), th.min(), th.max(),
                 gflops, 100 * gflops / peak));
     }
 
-    private static Throughput time(Options o, Runnable step) {
+    static Throughput time(Options o, Runnable step) {
         for (int i = 0; i < o.warmup(); i++) step.run();
         List<Double> rates = new ArrayList<>();
         for (int i = 0; i < o.iterations(); i++) {
@@ -148,33 +155,11 @@ public final class Benchmark {
         return Throughput.of(rates);
     }
 
-    /** Decoding (once per image in training) and augment + batch (every epoch), each alone. */
-    private static ObjectNode pipeline(Options o, ModelConfig m, ObjectMapper json) {
-        Path dir = DatasetLocator.locate(o.data(), o.dataDir(), o.env());
-        List<Sample> samples = ImageIndex.of(o.data(), dir).samples();
-        samples = samples.subList(0, Math.min(samples.size(), 256));
-        int side = new io.inception4j.data.Preprocessing(m.height(), m.widthPx(), o.data().resizeRatio()).cacheSide();
-        int threads = Runtime.getRuntime().availableProcessors();
-        long t0 = System.nanoTime();
-        ImageCache cache = ImageCache.decode(samples, side, threads);
-        double decode = samples.size() / ((System.nanoTime() - t0) / 1e9);
-        BatchIterator it = new BatchIterator(samples, cache, o.data(), m.height(), m.widthPx(),
-                Math.max(m.classes(), ImageIndex.of(o.data(), dir).classes().size()), o.batch(), 1, true, 0, 1);
-        long t1 = System.nanoTime();
-        int n = 0;
-        while (it.hasNext()) n += (int) it.next().getFeatures(0).size(0);
-        double augment = n / ((System.nanoTime() - t1) / 1e9);
-        ObjectNode d = json.createObjectNode();
-        d.put("dataset", o.data().name()).put("images", samples.size()).put("decode_threads", threads)
-                .put("decode_images_per_s", decode).put("augment_batch_images_per_s", augment)
-                .put("note", "decode runs once per image (cached); augment+batch runs every epoch on one background thread");
-        return d;
-    }
-
     /** Writes the JSON as results/bench/<model>-<input>-b<batch>-<time>.json. */
     public static Path write(ObjectNode json, Path dir) throws IOException {
         Files.createDirectories(dir);
-        String name = String.format(Locale.ROOT, "%s-%s-b%d-%s.json", json.get("model").asText(), json.get("input").asText(),
+        String kind = json.has("train_images_per_s") ? "" : "pipeline-";
+        String name = String.format(Locale.ROOT, "%s%s-%s-b%d-%s.json", kind, json.get("model").asText(), json.get("input").asText(),
                 json.get("batch").asInt(), json.get("date").asText().replaceAll("[^0-9T]", "").substring(0, 15));
         Path f = dir.resolve(name);
         Files.writeString(f, json.toPrettyString() + "\n");

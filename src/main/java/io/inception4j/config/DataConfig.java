@@ -7,21 +7,33 @@ import java.util.List;
  *
  * @param name        short name, used in run directory names
  * @param layout      {@code flowers17}: the official flat layout (jpg/image_NNNN.jpg, 80 per class in class
- *                    order); {@code folders}: one sub-folder per class (DataVec's ParentPathLabelGenerator)
+ *                    order); {@code folders}: one sub-folder per class (DataVec's ParentPathLabelGenerator);
+ *                    {@code split_folders}: train/, val/ (and test/) folders, each with one sub-folder per
+ *                    class, used as given; {@code imagenet}: ILSVRC2012's train/wnid/ and val/ (see imagenet)
  * @param search      folders to look in, in order, relative to the working directory; a download goes to
  *                    the first (a {@code --data} option or the {@code env} variable comes before all of them)
  * @param env         environment variable that may name the folder (e.g. INCEPTION4J_FLOWERS17)
  * @param classes     class names in label order (flowers17); for folders, the sorted folder names are used
- * @param split       images per class for train/val/test (whole numbers), or fractions of each class
+ * @param split       images per class for train/val/test (whole numbers), or fractions of each class (layouts
+ *                    that come split ignore it)
  * @param resizeRatio decoded images are cached with their short side = input x this; evaluation takes the
  *                    centre crop of that (1.14 ~ the common 224/256)
  * @param augment     training-time augmentation
  * @param download    where to get the dataset when it is absent (flowers17: the official archive)
+ * @param cache       {@code memory}: decode every image once and keep it; {@code none}: read and decode each
+ *                    image whenever a batch needs it (memory flat in the dataset's size); {@code auto}
+ *                    (default): memory when the decoded set needs under a quarter of the native memory limit
+ * @param workers     threads that decode and augment (default: one per core)
+ * @param maxPixels   images whose header declares more pixels are refused before decoding (default 100 M)
+ * @param imagenet    file names for the imagenet layout, relative to the dataset folder
  */
 public record DataConfig(String name, Layout layout, List<String> search, String env, List<String> classes, Split split,
-                         Double resizeRatio, Augment augment, Download download) {
+                         Double resizeRatio, Augment augment, Download download, Cache cache, Integer workers,
+                         Long maxPixels, ImageNet imagenet) {
 
-    public enum Layout { FLOWERS17, FOLDERS }
+    public enum Layout { FLOWERS17, FOLDERS, SPLIT_FOLDERS, IMAGENET }
+
+    public enum Cache { AUTO, MEMORY, NONE }
 
     public DataConfig {
         if (name == null || name.isBlank()) throw new Binder.InvalidValue("name", "expected a dataset name");
@@ -32,6 +44,28 @@ public record DataConfig(String name, Layout layout, List<String> search, String
         resizeRatio = resizeRatio == null ? 1.14 : resizeRatio;
         if (resizeRatio < 1) throw new Binder.InvalidValue("resize_ratio", "expected 1 or more, got " + resizeRatio);
         augment = augment == null ? new Augment(null, null, null, null) : augment;
+        cache = cache == null ? Cache.AUTO : cache;
+        workers = workers == null ? Runtime.getRuntime().availableProcessors() : workers;
+        if (workers < 1) throw new Binder.InvalidValue("workers", "expected at least 1 thread, got " + workers);
+        maxPixels = maxPixels == null ? 100_000_000L : maxPixels;
+        if (maxPixels < 1) throw new Binder.InvalidValue("max_pixels", "expected a positive number of pixels, got " + maxPixels);
+        imagenet = imagenet == null ? new ImageNet(null, null, null) : imagenet;
+    }
+
+    /**
+     * ImageNet's label files.
+     *
+     * @param synsets       "wnid words" per line, in label order (default LOC_synset_mapping.txt)
+     * @param valLabels     for a flat val/ folder: one wnid per line, line i for ILSVRC2012_val_0000000i
+     *                      (TensorFlow's imagenet_2012_validation_synset_labels.txt), or the devkit's
+     *                      ILSVRC2012_validation_ground_truth.txt together with devkitSynsets
+     * @param devkitSynsets the devkit's wnids in ILSVRC2012_ID order ("wnid words" per line), which the
+     *                      devkit's ground-truth numbers refer to
+     */
+    public record ImageNet(String synsets, String valLabels, String devkitSynsets) {
+        public ImageNet {
+            synsets = synsets == null ? "LOC_synset_mapping.txt" : synsets;
+        }
     }
 
     /** Per class: whole numbers are image counts (17-flowers: 40/20/20), fractions are shares. */

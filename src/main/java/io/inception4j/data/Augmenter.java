@@ -71,14 +71,15 @@ public final class Augmenter {
         return out;
     }
 
-    /** Photometric distortion on a [3, h, w] array of 0-255 values: brightness and contrast by up to color. */
-    public void distortColour(org.nd4j.linalg.api.ndarray.INDArray img, Random rnd) {
+    /**
+     * Brightness and contrast factors for the photometric distortion, each 1 +- up to {@code color}
+     * (1, 1 when it is off: then nothing is drawn from {@code rnd}); applied by {@link Preprocessing#toChw}.
+     */
+    public double[] colourFactors(Random rnd) {
         double c = augment.color();
-        if (c <= 0) return;
+        if (c <= 0) return new double[] {1, 1};
         double brightness = 1 + (rnd.nextDouble() * 2 - 1) * c;
         double contrast = 1 + (rnd.nextDouble() * 2 - 1) * c;
-        double mean = img.meanNumber().doubleValue();
-        img.muli(brightness * contrast).addi(mean * brightness * (1 - contrast));
-        org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(img, 0, false), 255, false);
+        return new double[] {brightness, contrast};
     }
 }

@@ -2,45 +2,59 @@ package io.inception4j.data;
 
 import io.inception4j.config.DataConfig;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.datavec.image.loader.NativeImageLoader;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Batches of one split for a graph with {@code outputs} classifier heads (the labels repeated for each).
- * Training batches are augmented and shuffled; the order and every random choice derive from the seed and
- * the epoch, so an epoch can be replayed exactly (resume) and skipped into ({@link #skip}). Pixels are
- * scaled to [-1, 1], channels in BGR order (DataVec's). Wrap in DL4J's AsyncMultiDataSetIterator to prefetch.
+ * Training batches are augmented and shuffled; the order and every random choice derive from the seed, the
+ * epoch and the position in the epoch, so an epoch can be replayed exactly (resume), skipped into
+ * ({@link #skip}), and assembled by any number of threads with the same result. Each batch's images are read
+ * (from memory or disk: {@link ImageSource}), cropped, flipped and converted by {@code workers} threads;
+ * wrap the iterator in DL4J's AsyncMultiDataSetIterator to keep a bounded number of batches ready ahead of
+ * the trainer. Pixels are scaled to [-1, 1], channels in BGR order (DataVec's).
+ *
+ * <p>An image that fails to load is dropped from its batch (which is one image shorter), recorded in the
+ * dataset's {@link BadFiles}, and dropped again in later epochs; both cache modes do the same, so their
+ * batches stay identical.
  */
 public final class BatchIterator implements MultiDataSetIterator {
+    /** Shared by all iterators; idle threads end after a minute. Each batch uses at most {@code workers}. */
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(Workers.daemon("inception4j-batch"));
+
     private final List<Sample> samples;
-    private final ImageCache cache;
+    private final ImageSource images;
+    private final BadFiles bad;
     private final Augmenter augmenter;
     private final boolean training;
-    private final int classes, batchSize, outputs, height, width;
+    private final int classes, batchSize, outputs, height, width, workers;
     private final double labelSmoothing, resizeRatio;
     private final long seed;
-    private final NativeImageLoader toArray;
 
     private List<Integer> order;
     private int epoch, cursor;
 
-    public BatchIterator(List<Sample> samples, ImageCache cache, DataConfig data, int height, int width, int classes,
-                         int batchSize, int outputs, boolean training, double labelSmoothing, long seed) {
-        this.samples = samples.stream().filter(cache::has).toList();
-        this.cache = cache;
+    public BatchIterator(List<Sample> samples, ImageSource images, BadFiles bad, DataConfig data, int height, int width,
+                         int classes, int batchSize, int outputs, boolean training, double labelSmoothing, long seed,
+                         int workers) {
+        this.samples = samples.stream().filter(s -> !bad.contains(s)).toList();
+        this.images = images;
+        this.bad = bad;
         this.augmenter = new Augmenter(data.augment(), height, width);
         this.training = training;
         this.classes = classes;
@@ -51,7 +65,7 @@ public final class BatchIterator implements MultiDataSetIterator {
         this.labelSmoothing = labelSmoothing;
         this.resizeRatio = data.resizeRatio();
         this.seed = seed;
-        this.toArray = new NativeImageLoader(height, width, 3);
+        this.workers = Math.max(1, workers);
         setEpoch(0);
     }
 
@@ -70,11 +84,14 @@ public final class BatchIterator implements MultiDataSetIterator {
         cursor = Math.min(order.size(), batches * batchSize);
     }
 
-
     public int batchesPerEpoch() {
         return (samples.size() + batchSize - 1) / batchSize;
     }
 
+    /** The images this iterator draws from (the split minus the files known to be unusable). */
+    public int size() {
+        return samples.size();
+    }
 
     @Override
     public boolean hasNext() {
@@ -89,29 +106,67 @@ public final class BatchIterator implements MultiDataSetIterator {
     @Override
     public MultiDataSet next(int num) {
         int n = Math.min(num, order.size() - cursor);
-        INDArray x = Nd4j.create(DataType.FLOAT, n, 3, height, width);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);
-        for (int i = 0; i < n; i++) {
-            int pos = cursor + i;
-            Sample s = samples.get(order.get(pos));
-            Random rnd = new Random(seed * 7_919L + epoch * 1_000_003L + pos);
-            Mat img = training ? augmenter.train(cache.get(s), rnd) : augmenter.eval(cache.get(s), resizeRatio);
-            INDArray one;
-            try {
-                one = toArray.asMatrix(img).get(NDArrayIndex.point(0));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            if (training) augmenter.distortColour(one, rnd);
-            x.get(NDArrayIndex.point(i)).assign(one);
-            y.putScalar(i, s.label(), 1.0);
-        }
+        int start = cursor;
         cursor += n;
-        Preprocessing.scale(x);
+        float[][] pixels = new float[n][];
+        // Contiguous chunks of the batch, one per worker; each image's randomness comes from its position.
+        int chunk = (n + workers - 1) / workers;
+        List<Future<?>> tasks = new ArrayList<>();
+        for (int from = 0; from < n; from += chunk) {
+            int lo = from, hi = Math.min(n, from + chunk);
+            tasks.add(POOL.submit(() -> {
+                for (int i = lo; i < hi; i++) pixels[i] = image(start + i);
+            }));
+        }
+        for (Future<?> t : tasks) {
+            try {
+                t.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while assembling a batch", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("assembling a batch failed: " + e.getCause(), e.getCause());
+            }
+        }
+        List<Integer> ok = new ArrayList<>();
+        for (int i = 0; i < n; i++) if (pixels[i] != null) ok.add(i);
+        int m = Math.max(1, ok.size()); // a batch whose images all failed keeps one blank row, masked out below
+        int size = 3 * height * width;
+        INDArray x = Nd4j.create(DataType.FLOAT, m, 3, height, width);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, m, classes);
+        FloatBuffer buf = x.data().asNioFloat();
+        for (int j = 0; j < ok.size(); j++) {
+            int i = ok.get(j);
+            buf.put(j * size, pixels[i]);
+            y.putScalar(j, samples.get(order.get(start + i)).label(), 1.0);
+        }
         if (labelSmoothing > 0) y.muli(1 - labelSmoothing).addi(labelSmoothing / classes);
         INDArray[] labels = new INDArray[outputs];
         for (int o = 0; o < outputs; o++) labels[o] = y;
-        return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x}, labels);
+        if (!ok.isEmpty()) return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x}, labels);
+        // DL4J's label mask: the blank row contributes neither loss nor gradient.
+        INDArray[] masks = new INDArray[outputs];
+        for (int o = 0; o < outputs; o++) masks[o] = Nd4j.zeros(DataType.FLOAT, 1, 1);
+        return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x}, labels, null, masks);
+    }
+
+    /** The CHW pixels of the image at epoch position {@code pos}, or null if it cannot be used. */
+    private float[] image(int pos) {
+        Sample s = samples.get(order.get(pos));
+        if (bad.contains(s)) return null;
+        Random rnd = new Random(seed * 7_919L + epoch * 1_000_003L + pos);
+        Mat source;
+        try {
+            source = images.get(s);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            bad.add(s, e);
+            return null;
+        }
+        Mat img = training ? augmenter.train(source, rnd) : augmenter.eval(source, resizeRatio);
+        double[] colour = training ? augmenter.colourFactors(rnd) : new double[] {1, 1};
+        float[] out = new float[3 * height * width];
+        Preprocessing.toChw(img, out, colour[0], colour[1]);
+        return out;
     }
 
     @Override

@@ -1,29 +1,40 @@
 package io.inception4j.data;
 
 import io.inception4j.config.DataConfig;
+import org.bytedeco.javacpp.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A dataset ready for training: located (or downloaded), labelled, split by seed, decoded into the cache.
+ * A dataset ready for training: located (or downloaded), labelled, split, scanned, and served from memory or
+ * disk ({@link ImageSource}).
+ *
+ * <p>Every file's header is scanned first (a few KB each, {@code workers} threads): empty, foreign,
+ * truncated and oversized files go to {@link #bad()} before anything is decoded, and the headers' sizes tell
+ * {@code data.cache: auto} how much memory the decoded set would take.
  *
  * @param dir    where the images are
- * @param splits the seeded, stratified split (all files, including any that failed to decode)
- * @param cache  decoded images; {@link ImageCache#skipped()} lists the unreadable ones
+ * @param splits the split (all files, including any that turned out unusable)
+ * @param images where batches read their images from; {@link ImageSource#mode()} says which
+ * @param bad    the files skipped so far, with reasons (grows if a streamed file fails later)
  */
-public record Dataset(DataConfig config, Path dir, List<String> classes, Splits splits, ImageCache cache) {
+public record Dataset(DataConfig config, Path dir, List<String> classes, Splits splits, ImageSource images, BadFiles bad,
+                      String cacheReason) {
     private static final Logger log = LoggerFactory.getLogger(Dataset.class);
 
     /**
      * @param option   a {@code --data} folder, or null
-     * @param cacheSide short side of the cached images in pixels
+     * @param side     short side of the decoded images in pixels
      */
-    public static Dataset prepare(DataConfig config, Path option, Map<String, String> env, long seed, int cacheSide) {
+    public static Dataset prepare(DataConfig config, Path option, Map<String, String> env, long seed, int side) {
         Path dir = DatasetLocator.locate(config, option, env);
         ImageIndex index = ImageIndex.of(config, dir);
         Splits splits = Splits.of(index, config.split(), seed);
@@ -32,14 +43,62 @@ public record Dataset(DataConfig config, Path dir, List<String> classes, Splits 
         all.addAll(splits.test());
         log.info("{}: {} classes, {} train / {} val / {} test images from {}", config.name(), index.classes().size(),
                 splits.train().size(), splits.val().size(), splits.test().size(), dir);
-        ImageCache cache = ImageCache.decode(all, cacheSide, Runtime.getRuntime().availableProcessors());
-        return new Dataset(config, dir, index.classes(), splits, cache);
+
+        BadFiles bad = new BadFiles();
+        long decodedBytes = scan(all, side, config, bad);
+        boolean memory = switch (config.cache()) {
+            case MEMORY -> true;
+            case NONE -> false;
+            case AUTO -> decodedBytes <= budget();
+        };
+        String reason = String.format(Locale.ROOT, "data.cache %s: the decoded images need about %,d MB, %s %,d MB (a quarter of "
+                        + "the native memory limit): %s", config.cache().name().toLowerCase(Locale.ROOT), decodedBytes >> 20,
+                decodedBytes <= budget() ? "within" : "over", budget() >> 20, memory ? "decoding once into memory" : "streaming from disk");
+        log.info(reason);
+        ImageSource images = memory
+                ? MemoryImages.decode(all.stream().filter(s -> !bad.contains(s)).toList(), side, config.maxPixels(), config.workers(), bad)
+                : new StreamedImages(side, config.maxPixels());
+        return new Dataset(config, dir, index.classes(), splits, images, bad, reason);
+    }
+
+    /** Reads every header; returns the estimated bytes of all usable images decoded at {@code side}. */
+    static long scan(List<Sample> samples, int side, DataConfig config, BadFiles bad) {
+        AtomicLong bytes = new AtomicLong();
+        Workers.forEach(samples, config.workers(), "checking images", s -> {
+            try {
+                ImageHeader h = ImageHeader.read(s.file());
+                if (h.damaged()) {
+                    bad.add(s, h.problem());
+                } else if (h.pixels() > config.maxPixels()) {
+                    bad.add(s, String.format(Locale.ROOT, "%d x %d pixels (%,d) is over the limit of %,d pixels (data.max_pixels)",
+                            h.width(), h.height(), h.pixels(), config.maxPixels()));
+                } else {
+                    double shortSide = Math.min(h.width(), h.height()), longSide = Math.max(h.width(), h.height());
+                    long decoded = h.pixels() > 0 ? Math.round(side * (side * longSide / shortSide)) * 3 : (long) side * side * 4;
+                    bytes.addAndGet(decoded);
+                }
+            } catch (IOException | RuntimeException e) {
+                bad.add(s, e);
+            }
+        });
+        return bytes.get();
+    }
+
+    /** A quarter of the native memory JavaCPP may use (by default as much as the heap limit, -Xmx). */
+    static long budget() {
+        long max = Pointer.maxBytes() > 0 ? Pointer.maxBytes() : Runtime.getRuntime().maxMemory();
+        return max / 4;
     }
 
     /** Batches of one split; {@code training} turns on shuffling and augmentation. */
     public BatchIterator batches(List<Sample> split, int height, int width, int batchSize, int outputs,
                                  boolean training, double labelSmoothing, long seed) {
-        return new BatchIterator(split, cache, config, height, width, classes.size(), batchSize, outputs, training,
-                labelSmoothing, seed);
+        return new BatchIterator(split, images, bad, config, height, width, classes.size(), batchSize, outputs, training,
+                labelSmoothing, seed, config.workers());
+    }
+
+    /** Writes the skipped files and why (bad-files.txt) into {@code runDir}, when there are any. */
+    public void writeBadFiles(Path runDir) throws IOException {
+        if (bad.size() > 0) bad.write(runDir.resolve("bad-files.txt"));
     }
 }

@@ -9,21 +9,37 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** The labelled files of a dataset and its class names, in label order. */
-public record ImageIndex(List<String> classes, List<Sample> samples) {
-    static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff");
+/**
+ * The labelled files of a dataset and its class names, in label order: paths and labels only, never pixels,
+ * so an index of ImageNet's 1.28 M files is a few hundred megabytes of heap at most.
+ *
+ * @param given the train/val/test split the layout itself defines (split folders, ImageNet), or null when
+ *              the split is drawn by seed ({@link Splits})
+ */
+public record ImageIndex(List<String> classes, List<Sample> samples, Splits given) {
+    static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff", "webp");
     private static final Pattern FLOWERS_NAME = Pattern.compile("image_(\\d{4})\\.jpg");
+    private static final Pattern WNID = Pattern.compile("n\\d{8}");
+    private static final Pattern IMAGENET_VAL_NAME = Pattern.compile("ILSVRC2012_val_(\\d{8})\\.(?i:jpe?g)");
 
     public static ImageIndex of(DataConfig data, Path root) {
-        return data.layout() == DataConfig.Layout.FLOWERS17 ? flowers17(data, root) : folders(root);
+        return switch (data.layout()) {
+            case FLOWERS17 -> flowers17(data, root);
+            case FOLDERS -> folders(root);
+            case SPLIT_FOLDERS -> splitFolders(root);
+            case IMAGENET -> ImageNet.index(data, root);
+        };
     }
 
     /**
@@ -40,44 +56,243 @@ public record ImageIndex(List<String> classes, List<Sample> samples) {
             throw new ConfigException("data.classes: the flowers17 layout needs the 17 class names, got " + classes.size());
         }
         List<Sample> samples = new ArrayList<>();
-        try (Stream<Path> files = Files.list(jpg)) {
-            for (Path f : files.sorted().toList()) {
-                Matcher m = FLOWERS_NAME.matcher(f.getFileName().toString());
-                if (!m.matches()) continue;
-                int n = Integer.parseInt(m.group(1));
-                if (n < 1 || n > 1360) continue;
-                samples.add(new Sample(f, (n - 1) / 80));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (Path f : list(jpg)) {
+            Matcher m = FLOWERS_NAME.matcher(f.getFileName().toString());
+            if (!m.matches()) continue;
+            int n = Integer.parseInt(m.group(1));
+            if (n < 1 || n > 1360) continue;
+            samples.add(new Sample(f, (n - 1) / 80));
         }
         if (samples.isEmpty()) throw new ConfigException(jpg + ": no image_NNNN.jpg files");
-        return new ImageIndex(classes, List.copyOf(samples));
+        return new ImageIndex(classes, List.copyOf(samples), null);
     }
 
-    /** One sub-folder per class, labelled by DataVec's ParentPathLabelGenerator; classes sorted by name. */
+    /**
+     * One sub-folder per class (DataVec's ParentPathLabelGenerator: a file's label is its folder's name);
+     * classes sorted by name. A class folder without images is an error, not a class nobody can learn.
+     */
     static ImageIndex folders(Path root) {
         if (!Files.isDirectory(root)) throw new ConfigException(root + ": no such folder");
+        List<String> classes = classFolders(root);
+        Map<String, Integer> label = labels(classes);
         ParentPathLabelGenerator labeler = new ParentPathLabelGenerator();
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(root)) {
-            files = walk.filter(Files::isRegularFile).filter(ImageIndex::isImage).sorted().toList();
+        List<Sample> samples = new ArrayList<>();
+        for (Path f : images(root)) {
+            Integer l = label.get(labeler.getLabelForPath(f.toUri()).toString());
+            if (l == null) {
+                throw new ConfigException(f + ": images must be inside a class folder (one level below " + root + ")");
+            }
+            samples.add(new Sample(f, l));
+        }
+        return new ImageIndex(classes, List.copyOf(samples), null);
+    }
+
+    /**
+     * A split the dataset comes with: {@code train/}, {@code val/} and (optionally) {@code test/}, each with one
+     * folder per class. Classes are train's folders; val and test may not name others. Nothing is re-split.
+     */
+    static ImageIndex splitFolders(Path root) {
+        Path train = root.resolve("train"), val = root.resolve("val"), test = root.resolve("test");
+        if (!Files.isDirectory(train) || !Files.isDirectory(val)) {
+            throw new ConfigException(root + ": expected train/ and val/ folders (and optionally test/), each with one folder per class");
+        }
+        List<String> classes = classFolders(train);
+        Map<String, Integer> label = labels(classes);
+        List<Sample> tr = part(train, label), va = part(val, label), te = Files.isDirectory(test) ? part(test, label) : List.of();
+        List<Sample> all = new ArrayList<>(tr);
+        all.addAll(va);
+        all.addAll(te);
+        return new ImageIndex(classes, List.copyOf(all), new Splits(tr, va, te));
+    }
+
+    /** The samples of one split folder, labelled by their class folder, which must be one of train's. */
+    static List<Sample> part(Path dir, Map<String, Integer> label) {
+        List<Sample> out = new ArrayList<>();
+        for (Path cls : list(dir)) {
+            if (!Files.isDirectory(cls)) continue;
+            Integer l = label.get(cls.getFileName().toString());
+            if (l == null) {
+                throw new ConfigException(cls + ": class folder '" + cls.getFileName() + "' is not among train's " + label.size()
+                        + " classes" + io.inception4j.config.Suggestions.didYouMean(cls.getFileName().toString(), label.keySet()));
+            }
+            List<Path> files = images(cls);
+            if (files.isEmpty()) throw new ConfigException(cls + ": empty class folder (no images)");
+            for (Path f : files) out.add(new Sample(f, l));
+        }
+        return List.copyOf(out);
+    }
+
+    /** The sorted names of the class folders in {@code dir}; each must hold at least one image. */
+    static List<String> classFolders(Path dir) {
+        TreeSet<String> names = new TreeSet<>();
+        for (Path d : list(dir)) {
+            if (!Files.isDirectory(d)) continue;
+            if (images(d).isEmpty()) throw new ConfigException(d + ": empty class folder (no images)");
+            names.add(d.getFileName().toString());
+        }
+        if (names.isEmpty()) throw new ConfigException(dir + ": no class folders (expected one sub-folder of images per class)");
+        return List.copyOf(names);
+    }
+
+    static Map<String, Integer> labels(List<String> classes) {
+        Map<String, Integer> m = new HashMap<>();
+        for (int i = 0; i < classes.size(); i++) m.put(classes.get(i), i);
+        return m;
+    }
+
+    /** Image files under {@code dir} (any depth), sorted. */
+    static List<Path> images(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).filter(ImageIndex::isImage).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (files.isEmpty()) throw new ConfigException(root + ": no images (expected one sub-folder of images per class)");
-        TreeSet<String> names = new TreeSet<>();
-        for (Path f : files) names.add(labeler.getLabelForPath(f.toUri()).toString());
-        List<String> classes = List.copyOf(names);
-        List<Sample> samples = files.stream()
-                .map(f -> new Sample(f, classes.indexOf(labeler.getLabelForPath(f.toUri()).toString()))).toList();
-        return new ImageIndex(classes, samples);
     }
 
-    /** Whether a file name has an image extension DataVec's loader reads. */
+    static List<Path> list(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether a file name has an image extension the decoder reads. */
     public static boolean isImage(Path f) {
         String n = f.getFileName().toString();
         int dot = n.lastIndexOf('.');
         return dot > 0 && IMAGE_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The ImageNet (ILSVRC2012) layout: {@code train/<wnid>/*.JPEG}; {@code val/} either in wnid folders or flat
+     * ({@code ILSVRC2012_val_00000001.JPEG ..}) with a label file; class names from a synset file
+     * ({@code LOC_synset_mapping.txt}: "wnid words" per line, in label order).
+     *
+     * <p>Flat validation labels come in two kinds. One wnid per line, line i for image i (TensorFlow's
+     * {@code imagenet_2012_validation_synset_labels.txt}). Or the devkit's
+     * {@code ILSVRC2012_validation_ground_truth.txt}, whose numbers are ILSVRC2012_IDs: positions in the
+     * devkit's own synset order (meta.mat), which is not the sorted-wnid order of the label indices. Reading
+     * them as indices mislabels the whole validation set silently, so they are accepted only together with
+     * {@code data.devkit_synsets}, a file of the devkit's wnids in ILSVRC2012_ID order.
+     */
+    static final class ImageNet {
+        private ImageNet() {}
+
+        static ImageIndex index(DataConfig data, Path root) {
+            Path train = root.resolve("train"), val = root.resolve("val");
+            if (!Files.isDirectory(train) || !Files.isDirectory(val)) {
+                throw new ConfigException(root + ": not an ImageNet folder (expected train/<wnid>/ and val/)");
+            }
+            Path synsetFile = root.resolve(data.imagenet().synsets());
+            LinkedHashMap<String, String> synsets = synsets(synsetFile);
+            List<String> wnids = List.copyOf(synsets.keySet());
+            Map<String, Integer> label = labels(wnids);
+            List<String> names = wnids.stream().map(w -> w + " " + synsets.get(w)).toList();
+
+            List<Sample> tr = new ArrayList<>();
+            for (Path cls : list(train)) {
+                if (!Files.isDirectory(cls)) continue;
+                Integer l = label.get(cls.getFileName().toString());
+                if (l == null) throw new ConfigException(cls + ": folder '" + cls.getFileName() + "' is not a synset of " + synsetFile);
+                List<Path> files = images(cls);
+                if (files.isEmpty()) throw new ConfigException(cls + ": empty class folder (no images)");
+                for (Path f : files) tr.add(new Sample(f, l));
+            }
+            if (tr.isEmpty()) throw new ConfigException(train + ": no class folders");
+            boolean valInFolders = list(val).stream().anyMatch(Files::isDirectory);
+            List<Sample> va = valInFolders ? part(val, label) : flatVal(data, root, val, wnids, label);
+            List<Sample> all = new ArrayList<>(tr);
+            all.addAll(va);
+            return new ImageIndex(names, List.copyOf(all), new Splits(List.copyOf(tr), va, List.of()));
+        }
+
+        /** "n01440764 tench, Tinca tinca" lines: wnid, then its words. */
+        static LinkedHashMap<String, String> synsets(Path file) {
+            LinkedHashMap<String, String> out = new LinkedHashMap<>();
+            List<String> lines = readLines(file, "the synset list (data.imagenet.synsets, e.g. LOC_synset_mapping.txt)");
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).strip();
+                if (line.isEmpty()) continue;
+                String wnid = line.split("\\s+", 2)[0];
+                if (!WNID.matcher(wnid).matches()) {
+                    throw new ConfigException(file + ":" + (i + 1) + ": expected 'wnid words' (e.g. 'n01440764 tench, Tinca tinca'), got '" + line + "'");
+                }
+                if (out.put(wnid, line.length() > wnid.length() ? line.substring(wnid.length()).strip() : wnid) != null) {
+                    throw new ConfigException(file + ":" + (i + 1) + ": synset " + wnid + " listed twice");
+                }
+            }
+            if (out.isEmpty()) throw new ConfigException(file + ": no synsets");
+            return out;
+        }
+
+        static List<Sample> flatVal(DataConfig data, Path root, Path val, List<String> wnids, Map<String, Integer> label) {
+            if (data.imagenet().valLabels() == null) {
+                throw new ConfigException(val + ": flat validation images need a label file (data.imagenet.val_labels)");
+            }
+            Path labelsFile = root.resolve(data.imagenet().valLabels());
+            List<String> lines = readLines(labelsFile, "the validation label file (data.imagenet.val_labels)").stream()
+                    .map(String::strip).filter(l -> !l.isEmpty()).toList();
+            List<String> perImage = new ArrayList<>(); // wnid of image i (1-based line i)
+            boolean ids = !lines.isEmpty() && lines.get(0).matches("\\d+");
+            if (ids) {
+                if (data.imagenet().devkitSynsets() == null) {
+                    throw new ConfigException(labelsFile + ": holds ILSVRC2012_IDs (numbers), which index the devkit's synset order,"
+                            + " not this dataset's sorted wnids; set data.imagenet.devkit_synsets to a file of the devkit's wnids in ID order"
+                            + " (from its meta.mat), or use a file of one wnid per line (imagenet_2012_validation_synset_labels.txt)");
+                }
+                Path devkitFile = root.resolve(data.imagenet().devkitSynsets());
+                List<String> devkit = new ArrayList<>(synsets(devkitFile).keySet());
+                for (int i = 0; i < lines.size(); i++) {
+                    int id;
+                    try {
+                        id = Integer.parseInt(lines.get(i));
+                    } catch (NumberFormatException e) {
+                        throw new ConfigException(labelsFile + ":" + (i + 1) + ": expected an ILSVRC2012_ID, got '" + lines.get(i) + "'");
+                    }
+                    if (id < 1 || id > devkit.size()) {
+                        throw new ConfigException(labelsFile + ":" + (i + 1) + ": ILSVRC2012_ID " + id + " is not in 1.." + devkit.size() + " (" + devkitFile + ")");
+                    }
+                    perImage.add(devkit.get(id - 1));
+                }
+            } else {
+                for (int i = 0; i < lines.size(); i++) {
+                    if (!WNID.matcher(lines.get(i)).matches()) {
+                        throw new ConfigException(labelsFile + ":" + (i + 1) + ": expected a wnid (e.g. n01440764), got '" + lines.get(i) + "'");
+                    }
+                    perImage.add(lines.get(i));
+                }
+            }
+            List<Sample> out = new ArrayList<>();
+            for (Path f : list(val)) {
+                if (!isImage(f)) continue;
+                Matcher m = IMAGENET_VAL_NAME.matcher(f.getFileName().toString());
+                if (!m.matches()) throw new ConfigException(f + ": expected ImageNet validation names ILSVRC2012_val_NNNNNNNN.JPEG");
+                int n = Integer.parseInt(m.group(1));
+                if (n < 1 || n > perImage.size()) {
+                    throw new ConfigException(labelsFile + ": has " + perImage.size() + " labels, but " + f.getFileName() + " is image " + n);
+                }
+                String wnid = perImage.get(n - 1);
+                Integer l = label.get(wnid);
+                if (l == null) {
+                    throw new ConfigException(labelsFile + ":" + n + ": " + wnid + " is not a synset of the training set");
+                }
+                out.add(new Sample(f, l));
+            }
+            if (out.isEmpty()) throw new ConfigException(val + ": no validation images");
+            if (out.size() != perImage.size()) {
+                throw new ConfigException(labelsFile + ": " + perImage.size() + " labels for " + out.size() + " images in " + val);
+            }
+            return List.copyOf(out);
+        }
+
+        private static List<String> readLines(Path file, String what) {
+            if (!Files.isRegularFile(file)) throw new ConfigException(file + ": no such file (" + what + ")");
+            try {
+                return Files.readAllLines(file);
+            } catch (IOException e) {
+                throw new ConfigException(file + ": cannot read " + what + " (" + e.getMessage() + ")");
+            }
+        }
     }
 }

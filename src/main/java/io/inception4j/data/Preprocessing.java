@@ -1,8 +1,9 @@
 package io.inception4j.data;
 
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.datavec.image.loader.NativeImageLoader;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.File;
 import java.io.IOException;
@@ -10,7 +11,8 @@ import java.io.IOException;
 /**
  * Evaluation-time preprocessing, shared by validation, test, export and inference so that a deployed model
  * sees exactly what it was validated on: decode (3-channel BGR, 8-bit), shrink the short side to
- * max(height, width) x resize_ratio, take the centre crop, resize to the input, scale to [-1, 1].
+ * max(height, width) x resize_ratio, take the centre crop, resize to the input, scale to [-1, 1]. The
+ * pixel-to-array conversion ({@link #toChw}) is the one training batches use too.
  *
  * @param resizeRatio short side before cropping = input x this (1.14: the usual 224 of 256)
  */
@@ -23,17 +25,40 @@ public record Preprocessing(int height, int width, double resizeRatio) {
 
     /** A [1, 3, height, width] array in [-1, 1] for one image file. */
     public INDArray file(File f) throws IOException {
-        return decoded(ImageCache.decodeFile(f, cacheSide()));
+        return decoded(ImageDecoder.decode(f.toPath(), cacheSide(), ImageDecoder.DEFAULT_MAX_PIXELS, true).image());
     }
 
     /** The same for an image already decoded and shrunk to {@link #cacheSide()}. */
-    public INDArray decoded(Mat cached) throws IOException {
+    public INDArray decoded(Mat cached) {
         Mat crop = new Augmenter(null, height, width).eval(cached, resizeRatio);
-        return scale(new NativeImageLoader(height, width, 3).asMatrix(crop));
+        float[] chw = new float[3 * height * width];
+        toChw(crop, chw, 1, 1);
+        return Nd4j.create(chw, new long[] {1, 3, height, width}, DataType.FLOAT);
     }
 
-    /** 0..255 to [-1, 1], in place. */
-    public static INDArray scale(INDArray pixels) {
-        return pixels.divi(127.5).subi(1.0);
+    /**
+     * Converts an 8-bit BGR image (height x width x 3, interleaved) to planar CHW floats in [-1, 1], keeping
+     * DataVec's BGR channel order, after an optional photometric distortion (brightness and contrast
+     * factors; 1, 1 for none): {@code v' = clamp(v * b * c + mean * b * (1 - c), 0, 255)}, mean over the image.
+     */
+    public static void toChw(Mat bgr, float[] out, double brightness, double contrast) {
+        int h = bgr.rows(), w = bgr.cols(), hw = h * w;
+        Mat m = bgr.isContinuous() ? bgr : bgr.clone();
+        byte[] px = new byte[hw * 3];
+        m.data().get(px);
+        boolean distort = brightness != 1 || contrast != 1;
+        double gain = brightness * contrast, offset = 0;
+        if (distort) {
+            long sum = 0;
+            for (byte b : px) sum += b & 0xff;
+            offset = (sum / (double) px.length) * brightness * (1 - contrast);
+        }
+        for (int p = 0, i = 0; p < hw; p++) {
+            for (int c = 0; c < 3; c++, i++) {
+                float v = px[i] & 0xff;
+                if (distort) v = (float) Math.min(255, Math.max(0, v * gain + offset));
+                out[c * hw + p] = (float) (v / 127.5 - 1.0);
+            }
+        }
     }
 }

@@ -12,12 +12,15 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Seeded, stratified train/validation/test splits: each class is shuffled with the seed and cut by the
- * configured counts (17-flowers: 40/20/20, the official protocol) or fractions. Same seed, same split.
+ * Train/validation/test splits: the dataset's own (split folders, ImageNet) or seeded and stratified: each
+ * class is shuffled with the seed and cut by the configured counts (17-flowers: 40/20/20, the official
+ * protocol) or fractions. Same seed, same split.
  */
 public record Splits(List<Sample> train, List<Sample> val, List<Sample> test) {
 
+    /** The layout's own split when it has one, else a seeded stratified split by {@code split}. */
     public static Splits of(ImageIndex index, DataConfig.Split split, long seed) {
+        if (index.given() != null) return index.given();
         List<Sample> train = new ArrayList<>(), val = new ArrayList<>(), test = new ArrayList<>();
         for (int c = 0; c < index.classes().size(); c++) {
             final int label = c;

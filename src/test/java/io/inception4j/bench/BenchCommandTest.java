@@ -18,7 +18,7 @@ class BenchCommandTest {
     void benchWritesWellFormedJsonWithPositiveFigures(@TempDir Path tmp) throws Exception {
         String flowers = System.getenv().getOrDefault("INCEPTION4J_FLOWERS17", "../shared/datasets/flowers17");
         Cli r = Cli.run("bench", "configs/models/inception-v1.yaml", "--set", "model.input=[64,64,3]", "--set", "model.width=0.125",
-                "--set", "model.classes=17", "--batch", "4", "--warmup", "1", "--iterations", "2", "--data", flowers,
+                "--set", "model.classes=17", "--batch", "4", "--warmup", "1", "--iterations", "2", "--data", flowers, "--images", "64",
                 "--out", tmp.toString());
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("train images/s"), r.out());
@@ -35,8 +35,9 @@ class BenchCommandTest {
         assertTrue(j.get("train_gflops").asDouble() > 0);
         assertTrue(j.get("cpu_peak_gflops").asDouble() > 0);
         assertTrue(j.get("peak_rss_mib").asLong() > 0);
-        assertTrue(j.get("data_pipeline").get("decode_images_per_s").asDouble() > 0);
         assertTrue(j.get("data_pipeline").get("augment_batch_images_per_s").asDouble() > 0);
+        assertEquals("memory", j.get("data_pipeline").get("cache").asText());
+        assertTrue(j.get("train_images_per_s_fed_by_pipeline").get("median").asDouble() > 0);
         assertTrue(j.get("backend").get("oneDnnHelpers").asBoolean());
         assertEquals("[batchnorm, cache, lrn, relu]", j.get("fast_paths").asText());
     }

@@ -21,7 +21,7 @@ class SplitsTest {
         List<String> classes = new ArrayList<>();
         for (int c = 0; c < 17; c++) classes.add("class" + c);
         for (int n = 1; n <= 1360; n++) s.add(new Sample(Path.of(String.format("jpg/image_%04d.jpg", n)), (n - 1) / 80));
-        return new ImageIndex(classes, s);
+        return new ImageIndex(classes, s, null);
     }
 
     static final DataConfig.Split OFFICIAL = new DataConfig.Split(40.0, 20.0, 20.0);

@@ -1,0 +1,138 @@
+package io.inception4j.data;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * What an image file says about itself before any pixel is decoded: its format (by magic number, not by
+ * name), its width and height, and whether it is complete (JPEG's end-of-image marker, PNG's IEND chunk).
+ * Reads a few kilobytes at most, so a 20000 x 20000 header is refused before anything large is allocated,
+ * and a truncated download is noticed instead of being decoded into grey.
+ *
+ * @param format  jpeg, png, bmp, gif, tiff, webp, or unknown
+ * @param width   pixels, or -1 when the format's header was not understood
+ * @param height  pixels, or -1
+ * @param problem why the file is damaged (e.g. "truncated: no JPEG end-of-image marker"), or null
+ */
+public record ImageHeader(String format, int width, int height, long bytes, String problem) {
+    /** How far into a JPEG to look for its frame header (EXIF blocks with thumbnails come first). */
+    private static final int JPEG_SCAN_LIMIT = 1 << 20;
+
+    public long pixels() {
+        return width < 0 || height < 0 ? -1 : (long) width * height;
+    }
+
+    public boolean damaged() {
+        return problem != null;
+    }
+
+    /** Reads the header (and, for JPEG and PNG, the last bytes) of {@code file}. */
+    public static ImageHeader read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size == 0) return new ImageHeader("unknown", -1, -1, 0, "empty file (0 bytes)");
+        try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+            ByteBuffer head = readAt(ch, 0, (int) Math.min(size, 64 * 1024));
+            String format = sniff(head);
+            return switch (format) {
+                case "jpeg" -> jpeg(ch, size, head);
+                case "png" -> png(ch, size, head);
+                case "gif" -> new ImageHeader(format, u16le(head, 6), u16le(head, 8), size, null);
+                case "bmp" -> head.limit() >= 26
+                        ? new ImageHeader(format, Math.abs(head.order(ByteOrder.LITTLE_ENDIAN).getInt(18)),
+                                Math.abs(head.order(ByteOrder.LITTLE_ENDIAN).getInt(22)), size, null)
+                        : new ImageHeader(format, -1, -1, size, "truncated BMP header");
+                case "tiff", "webp" -> new ImageHeader(format, -1, -1, size, null); // sizes checked after decoding
+                default -> new ImageHeader("unknown", -1, -1, size, "not an image (unrecognised file signature)");
+            };
+        }
+    }
+
+    static String sniff(ByteBuffer b) {
+        if (b.limit() >= 3 && (b.get(0) & 0xff) == 0xFF && (b.get(1) & 0xff) == 0xD8 && (b.get(2) & 0xff) == 0xFF) return "jpeg";
+        if (b.limit() >= 8 && (b.getLong(0) == 0x89504E470D0A1A0AL)) return "png";
+        if (b.limit() >= 10 && b.get(0) == 'G' && b.get(1) == 'I' && b.get(2) == 'F') return "gif";
+        if (b.limit() >= 2 && b.get(0) == 'B' && b.get(1) == 'M') return "bmp";
+        if (b.limit() >= 4 && ((b.get(0) == 'I' && b.get(1) == 'I' && b.get(2) == 42) || (b.get(0) == 'M' && b.get(1) == 'M' && b.get(3) == 42))) return "tiff";
+        if (b.limit() >= 12 && b.get(0) == 'R' && b.get(1) == 'I' && b.get(8) == 'W' && b.get(9) == 'E') return "webp";
+        return "unknown";
+    }
+
+    /** Walks the JPEG segments to the frame header (SOFn), then checks the file ends with EOI (FFD9). */
+    private static ImageHeader jpeg(SeekableByteChannel ch, long size, ByteBuffer head) throws IOException {
+        int width = -1, height = -1;
+        long pos = 2;
+        ByteBuffer seg = head;
+        long segStart = 0;
+        while (pos + 4 <= Math.min(size, JPEG_SCAN_LIMIT)) {
+            if (pos + 10 > segStart + seg.limit()) { // read on from here
+                segStart = pos;
+                seg = readAt(ch, pos, (int) Math.min(size - pos, 64 * 1024));
+                if (seg.limit() < 4) break;
+            }
+            int i = (int) (pos - segStart);
+            if ((seg.get(i) & 0xff) != 0xFF) break; // not at a marker: damaged
+            int marker = seg.get(i + 1) & 0xff;
+            if (marker == 0xFF) { pos++; continue; } // fill byte
+            if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) { pos += 2; continue; }
+            int length = ((seg.get(i + 2) & 0xff) << 8) | (seg.get(i + 3) & 0xff);
+            boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+            if (sof) {
+                if (i + 9 > seg.limit()) { segStart = pos; seg = readAt(ch, pos, 16); i = 0; }
+                if (seg.limit() >= i + 9) {
+                    height = ((seg.get(i + 5) & 0xff) << 8) | (seg.get(i + 6) & 0xff);
+                    width = ((seg.get(i + 7) & 0xff) << 8) | (seg.get(i + 8) & 0xff);
+                }
+                break;
+            }
+            if (marker == 0xDA || length < 2) break; // scan data before any frame header
+            pos += 2 + length;
+        }
+        String problem = null;
+        if (width <= 0 || height <= 0) problem = "damaged JPEG: no readable frame header";
+        else if (!endsWith(ch, size, (byte) 0xFF, (byte) 0xD9)) problem = "truncated: no JPEG end-of-image marker";
+        return new ImageHeader("jpeg", width, height, size, problem);
+    }
+
+    private static ImageHeader png(SeekableByteChannel ch, long size, ByteBuffer head) throws IOException {
+        if (head.limit() < 24 || head.getInt(12) != 0x49484452) { // "IHDR"
+            return new ImageHeader("png", -1, -1, size, "damaged PNG: no IHDR header");
+        }
+        int width = head.getInt(16), height = head.getInt(20);
+        ByteBuffer tail = readAt(ch, Math.max(0, size - 12), (int) Math.min(size, 12));
+        boolean iend = tail.limit() == 12 && tail.getInt(4) == 0x49454E44; // "IEND"
+        return new ImageHeader("png", width, height, size, iend ? null : "truncated: no PNG IEND chunk");
+    }
+
+    /** Whether the two marker bytes appear in the last 1 KB (some writers append a few bytes after EOI). */
+    private static boolean endsWith(SeekableByteChannel ch, long size, byte a, byte b) throws IOException {
+        int n = (int) Math.min(size, 1024);
+        ByteBuffer tail = readAt(ch, size - n, n);
+        for (int i = tail.limit() - 2; i >= 0; i--) {
+            if (tail.get(i) == a && tail.get(i + 1) == b) return true;
+        }
+        return false;
+    }
+
+    private static ByteBuffer readAt(SeekableByteChannel ch, long pos, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.BIG_ENDIAN);
+        ch.position(pos);
+        while (b.hasRemaining() && ch.read(b) > 0) { /* fill */ }
+        b.flip();
+        return b;
+    }
+
+    private static int u16le(ByteBuffer b, int at) {
+        if (b.limit() < at + 2) return -1;
+        return (b.get(at) & 0xff) | ((b.get(at + 1) & 0xff) << 8);
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%s %dx%d, %d bytes%s", format, width, height, bytes, problem == null ? "" : " (" + problem + ")");
+    }
+}
