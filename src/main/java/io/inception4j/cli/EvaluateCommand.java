@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Evaluate a run's best checkpoint, a given checkpoint, or an exported bundle on the test",
-                "split it was trained with: top-1, top-5, per-class accuracy, confusion matrix (CSV and PNG)."})
+        description = {"Evaluate a run, a checkpoint or a bundle on its test split.",
+                "Rebuilds the split the run was trained with (from its data config and seed) and reports top-1, "
+                        + "top-5, per-class accuracy and the confusion matrix (CSV and PNG). A run directory means "
+                        + "its best checkpoint."})
 final class EvaluateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_DIR|CHECKPOINT|BUNDLE",
             description = "A run directory, a checkpoint .zip inside one, or a bundle from 'export'.")

@@ -12,9 +12,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Write a self-contained inference bundle from a run: the network without its auxiliary",
-                "heads and without optimiser state, the class labels, the preprocessing, the resolved configs,",
-                "provenance (run, code version, split, test accuracy) and checksums, in one file."})
+        description = {"Write a self-contained inference bundle from a run.",
+                "One file holds the network without its auxiliary heads and optimiser state, the class labels, the "
+                        + "preprocessing, the resolved configs, the provenance (run, code version, split, test "
+                        + "accuracy) and checksums of every entry."})
 final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_DIR|CHECKPOINT", description = "A run directory or a checkpoint .zip inside one.")
     Path target;

@@ -16,8 +16,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Classify images with an exported bundle: the top-k labels with probabilities per image.",
-                "Takes image files and folders (searched recursively); any size of JPEG/PNG, grayscale or CMYK.",
+        description = {"Classify images with an exported bundle.",
+                "Prints the top-k labels with their probabilities for each image file, or for each image in a "
+                        + "folder (searched recursively); any size of JPEG or PNG, grayscale or colour.",
                 "Unreadable images are reported and the rest still classified (exit code 2 if any failed)."})
 final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "BUNDLE", description = "A bundle written by 'inception4j export'.")

@@ -15,9 +15,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "summary", mixinStandardHelpOptions = true,
-        description = {"Build a model config into a DL4J graph and print one row per block:",
-                "id, type, output shape (HxWxC), parameters (from the built graph) and multiply-adds",
-                "(from the shapes); then totals with and without the auxiliary heads."})
+        description = {"Print a model config's blocks with shapes and sizes.",
+                "Builds the config into a DL4J graph and prints one row per block: id, type, output shape (HxWxC), "
+                        + "parameters (from the built graph) and multiply-adds (from the shapes); then totals with "
+                        + "and without the auxiliary heads."})
 final class SummaryCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.yaml", description = "A model config, e.g. configs/models/inception-v1.yaml")
     Path model;

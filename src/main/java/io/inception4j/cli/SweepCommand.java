@@ -13,10 +13,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = {"Hyperparameter sweep with DL4J's Arbiter (random or grid search) over any config value.",
-                "Each candidate is an ordinary training run; results go to results/sweeps/<name>/: candidates.csv,",
-                "score-vs-<path>.png, best-experiment.yaml (runs as is with 'train'). Running the same sweep again",
-                "resumes it: finished candidates are not rerun. Ctrl-C stops the current candidate cleanly."})
+        description = {"Search hyperparameters with DL4J's Arbiter.",
+                "Random or grid search over any config value. Each candidate is an ordinary training run; results go "
+                        + "to results/sweeps/<name>/: candidates.csv, score-vs-<path>.png, index.html (the trials "
+                        + "ranked, linked to their runs) and best-experiment.yaml, which 'train' runs as is.",
+                "Running the same sweep again resumes it: finished candidates are not rerun. Ctrl-C stops the "
+                        + "current candidate cleanly."})
 final class SweepCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SWEEP.yaml", description = "A sweep file, e.g. configs/sweeps/googlenet-flowers17-lr-aux.yaml")
     Path sweep;
@@ -33,6 +35,9 @@ final class SweepCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
+    @Mixin
+    UiOptions ui;
+
     @Spec
     CommandSpec spec;
 
@@ -42,7 +47,8 @@ final class SweepCommand implements Callable<Integer> {
         StopSignal stop = new StopSignal();
         Sweep.Result r;
         try (Interrupts ignored = Interrupts.stopOnCtrlC(stop)) {
-            r = Sweep.run(sweep, overrides, new Sweep.Options(sweeps, runs, data.dir, System.getenv(), stop));
+            r = Sweep.run(sweep, overrides, new Sweep.Options(sweeps, runs, data.dir, System.getenv(), stop,
+                    ui.observers(spec.commandLine().getOut(), spec.commandLine().getErr())));
         }
         spec.commandLine().getOut().print(r.summary());
         spec.commandLine().getOut().println("sweep: " + r.dir());

@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train an experiment (model + data + recipe) and evaluate its best checkpoint on the test split.",
-                "Without arguments: GoogLeNet on Oxford 17-flowers (configs/experiments/googlenet-flowers17.yaml).",
-                "Each run gets results/runs/<time>-<name>/ with resolved configs, provenance, splits, metrics.csv,",
-                "learning curves, train.log and checkpoints. Ctrl-C saves a checkpoint; --resume continues exactly."})
+        description = {"Train an experiment and evaluate it on the test split.",
+                "An experiment names a model, a dataset and a recipe; without one: GoogLeNet on Oxford 17-flowers "
+                        + "(configs/experiments/googlenet-flowers17.yaml).",
+                "Each run gets results/runs/<time>-<name>/ with the resolved configs, provenance, splits, metrics.csv, "
+                        + "learning curves, train.log, checkpoints and index.html, a page of it all. Ctrl-C saves a "
+                        + "checkpoint; --resume continues exactly. --ui shows DL4J's training UI live."})
 final class TrainCommand implements Callable<Integer> {
     static final String DEFAULT_EXPERIMENT = "configs/experiments/googlenet-flowers17.yaml";
 
@@ -39,6 +41,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
+    @Mixin
+    UiOptions ui;
+
     @Spec
     CommandSpec spec;
 
@@ -52,6 +57,7 @@ final class TrainCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }
+        options = options.withObservers(ui.observers(spec.commandLine().getOut(), spec.commandLine().getErr()));
         Trainer.Result r;
         try (Interrupts ignored = Interrupts.stopOnCtrlC(stop)) {
             r = resume != null ? Trainer.resume(resume, overrides, options)

@@ -54,8 +54,21 @@ import java.util.concurrent.TimeUnit;
 public final class Sweep {
     private static final Logger log = LoggerFactory.getLogger(Sweep.class);
 
-    /** @param sweepsRoot where sweep directories go; @param runsRoot where candidate runs go */
-    public record Options(Path sweepsRoot, Path runsRoot, Path dataDir, Map<String, String> env, StopSignal stop) {}
+    /**
+     * @param sweepsRoot where sweep directories go
+     * @param runsRoot   where candidate runs go
+     * @param observers  watch every candidate's training (the live UI)
+     */
+    public record Options(Path sweepsRoot, Path runsRoot, Path dataDir, Map<String, String> env, StopSignal stop,
+                          List<io.inception4j.train.TrainingObserver> observers) {
+        public Options {
+            observers = observers == null ? List.of() : List.copyOf(observers);
+        }
+
+        public Options(Path sweepsRoot, Path runsRoot, Path dataDir, Map<String, String> env, StopSignal stop) {
+            this(sweepsRoot, runsRoot, dataDir, env, stop, List.of());
+        }
+    }
 
     public record Result(Path dir, List<SweepTable.Row> rows, Optional<SweepTable.Row> best, String summary) {}
 
@@ -97,6 +110,21 @@ public final class Sweep {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("sweep.yaml"), "# resolved from " + sweepFile + "\n" + Experiment.toYaml(doc.root()));
         return new Sweep(sweep, experiment, dir, options).execute();
+    }
+
+    /** The sweep's index.html: trials ranked, linked to their run pages. */
+    private void writePage(List<SweepTable.Row> rows) {
+        try {
+            List<String> logPaths = sweep.space().entrySet().stream().filter(e -> e.getValue().logUniform() != null)
+                    .map(Map.Entry::getKey).toList();
+            io.inception4j.report.SweepPage.write(dir, sweep.name(), sweep.score().name().toLowerCase(Locale.ROOT),
+                    sweep.score() == SweepConfig.Score.TRAIN_LOSS, List.copyOf(sweep.space().keySet()), logPaths,
+                    rows.stream().map(r -> new io.inception4j.report.SweepPage.Trial(r.index(), r.values(), r.score(), r.epochs(),
+                            r.seconds(), r.status().name().toLowerCase(Locale.ROOT), r.reason(),
+                            r.run() == null || r.run().isBlank() ? null : Path.of(r.run()))).toList());
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not write {}: {}", dir.resolve("index.html"), e.toString());
+        }
     }
 
     /** Every swept path must be a config value, and every value must suit it: try each on the experiment. */
@@ -182,7 +210,7 @@ public final class Sweep {
             exp = new Experiment(sweep.name() + "-c" + index, exp.model(), exp.data(), exp.train());
             StopSignal stop = options.stop() == null ? new StopSignal() : options.stop();
             Trainer.Result r = Trainer.start(exp, new Trainer.Options(options.dataDir(), options.env(),
-                    options.runsRoot().resolve(sweep.name()), stop, null));
+                    options.runsRoot().resolve(sweep.name()), stop, null, options.observers()));
             List<Metrics.Row> metrics = new Metrics(r.run().metrics()).read();
             double secs = (System.currentTimeMillis() - started) / 1000.0;
             Double score = switch (r.outcome()) {
@@ -247,6 +275,7 @@ public final class Sweep {
                     sweep.score().name().toLowerCase(), scored.stream().map(x -> x.values().get(path)).toList(),
                     scored.stream().map(SweepTable.Row::score).toList(), r.logUniform() != null);
         }
+        writePage(rows);
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-9s %s %9s %6s %9s %-11s %s%n", "candidate",
                 String.join(" ", sweep.space().keySet().stream().map(k -> String.format("%-16s", k)).toList()),
                 "score", "epochs", "seconds", "status", "reason"));

@@ -5,6 +5,7 @@ import io.inception4j.config.ConfigException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,22 +38,37 @@ public final class Checkpoints {
     static final String STATE = "inception4j/state.json";
     static final String MODEL_YAML = "inception4j/model.yaml";
     static final String LABELS = "inception4j/labels.txt";
+    /** The moving average of the parameters (train.ema), in ND4J's binary format; absent without one. */
+    static final String EMA = "inception4j/ema.bin";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Checkpoints() {}
 
-    /** A checkpoint as read back. */
-    public record Loaded(ComputationGraph graph, TrainingState state, String modelYaml, List<String> labels, Path file) {}
+    /**
+     * A checkpoint as read back.
+     *
+     * @param graph the network with its raw (trained) parameters, as training continues from them
+     * @param ema   the moving average of the parameters, or null when the run keeps none
+     */
+    public record Loaded(ComputationGraph graph, TrainingState state, String modelYaml, List<String> labels, Path file,
+                         INDArray ema) {
+        /** The network with the parameters to evaluate and export: the moving average when there is one. */
+        public ComputationGraph evaluationGraph() {
+            if (ema != null) graph.params().assign(ema.reshape(graph.params().shape()));
+            return graph;
+        }
+    }
 
+    /** @param ema the moving average of the parameters to save beside them, or null */
     public static void save(Path file, ComputationGraph graph, TrainingState state, String modelYaml,
-                            List<String> labels) throws IOException {
+                            List<String> labels, INDArray ema) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path dl4j = Files.createTempFile(dir, ".dl4j-", ".tmp");
         Path tmp = Files.createTempFile(dir, "." + file.getFileName() + "-", ".tmp");
         try {
             ModelSerializer.writeModel(graph, dl4j.toFile(), true);
-            TrainingState withSha = state.withParams(sha256(graph.params()));
+            TrainingState withSha = state.withChecksums(sha256(graph.params()), ema == null ? null : sha256(ema));
             try (ZipInputStream in = new ZipInputStream(Files.newInputStream(dl4j));
                  OutputStream raw = Files.newOutputStream(tmp);
                  ZipOutputStream out = new ZipOutputStream(raw)) {
@@ -64,13 +80,20 @@ public final class Checkpoints {
                 put(out, STATE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(withSha));
                 put(out, MODEL_YAML, modelYaml);
                 put(out, LABELS, String.join("\n", labels) + "\n");
+                if (ema != null) {
+                    out.putNextEntry(new ZipEntry(EMA));
+                    var data = new java.io.DataOutputStream(out);
+                    Nd4j.write(ema, data);
+                    data.flush();
+                    out.closeEntry();
+                }
                 out.finish();
                 raw.flush();
             }
-            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
+            sync(tmp);
+            sync(dir); // the new file's directory entry
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            sync(dir); // the rename
         } finally {
             Files.deleteIfExists(dl4j);
             Files.deleteIfExists(tmp);
@@ -82,10 +105,17 @@ public final class Checkpoints {
         TrainingState state;
         String yaml;
         List<String> labels;
+        INDArray ema = null;
         try (ZipFile zip = new ZipFile(file.toFile())) {
             state = JSON.readValue(read(zip, file, STATE), TrainingState.class);
             yaml = read(zip, file, MODEL_YAML);
             labels = read(zip, file, LABELS).lines().filter(l -> !l.isBlank()).toList();
+            ZipEntry e = zip.getEntry(EMA);
+            if (e != null) {
+                try (var in = new java.io.DataInputStream(zip.getInputStream(e))) {
+                    ema = Nd4j.read(in);
+                }
+            }
         } catch (java.util.zip.ZipException e) {
             throw new ConfigException(file + ": not a readable checkpoint (truncated or corrupt zip: " + e.getMessage() + ")");
         } catch (IOException e) {
@@ -102,7 +132,36 @@ public final class Checkpoints {
             throw new ConfigException(file + ": checkpoint is corrupt: parameter checksum " + sha
                     + " does not match the saved " + state.paramsSha256());
         }
-        return new Loaded(graph, state, yaml, labels, file);
+        if (ema != null && (ema.length() != graph.numParams() || (state.emaSha256() != null && !state.emaSha256().equals(sha256(ema))))) {
+            throw new ConfigException(file + ": checkpoint is corrupt: its parameter average does not match the saved checksum");
+        }
+        return new Loaded(graph, state, yaml, labels, file, ema);
+    }
+
+    /** Flushes a file's (or a directory's) contents to the disk, so a power cut cannot leave a renamed but empty file. */
+    private static void sync(Path p) throws IOException {
+        boolean dir = Files.isDirectory(p);
+        try (var ch = java.nio.channels.FileChannel.open(p, dir ? java.nio.file.StandardOpenOption.READ : java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+        } catch (IOException e) {
+            if (!dir) throw e; // some file systems cannot sync a directory; the file itself is synced
+        }
+    }
+
+    /**
+     * Deletes the temporary files a killed process left while writing a checkpoint (kill -9, power cut: no
+     * chance to clean up). They never carry a checkpoint's name, so nothing else can mistake them for one.
+     */
+    public static List<Path> removeStaleTemporaries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return List.of();
+        List<Path> removed = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.filter(f -> f.getFileName().toString().matches("\\..*\\.tmp")).toList()) {
+                Files.deleteIfExists(p);
+                removed.add(p);
+            }
+        }
+        return removed;
     }
 
     /** Checkpoint files in {@code dir}, oldest first (by the epoch and batch in their names). */

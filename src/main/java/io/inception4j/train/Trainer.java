@@ -48,10 +48,22 @@ public final class Trainer {
      * @param env      environment variables (the dataset's {@code env} variable names its folder)
      * @param runsRoot where new run directories go ({@code results/runs})
      */
-    public record Options(Path dataDir, Map<String, String> env, Path runsRoot, StopSignal stop, BatchListener listener) {
+    public record Options(Path dataDir, Map<String, String> env, Path runsRoot, StopSignal stop, BatchListener listener,
+                          List<TrainingObserver> observers) {
         public Options {
             stop = stop == null ? new StopSignal() : stop;
             listener = listener == null ? (e, b, l) -> { } : listener;
+            observers = observers == null ? List.of() : List.copyOf(observers);
+        }
+
+        public Options(Path dataDir, Map<String, String> env, Path runsRoot, StopSignal stop, BatchListener listener) {
+            this(dataDir, env, runsRoot, stop, listener, List.of());
+        }
+
+        public Options withObservers(List<TrainingObserver> more) {
+            List<TrainingObserver> all = new java.util.ArrayList<>(observers);
+            all.addAll(more);
+            return new Options(dataDir, env, runsRoot, stop, listener, all);
         }
     }
 
@@ -76,6 +88,9 @@ public final class Trainer {
     public static Result resume(Path runDir, Overrides more, Options options) throws IOException {
         RunDirectory run = new RunDirectory(runDir);
         if (!Files.exists(runDir.resolve("model.yaml"))) throw new ConfigException(runDir + ": not a run directory (no model.yaml)");
+        for (Path stale : Checkpoints.removeStaleTemporaries(run.checkpoints())) {
+            log.info("removed {}, left by a checkpoint write that was cut short", stale.getFileName());
+        }
         List<Path> checkpoints = Checkpoints.list(run.checkpoints());
         if (checkpoints.isEmpty()) throw new ConfigException(runDir + ": no checkpoint to resume from");
         Checkpoints.Loaded last = Checkpoints.load(checkpoints.get(checkpoints.size() - 1), true);
@@ -89,6 +104,8 @@ public final class Trainer {
         try {
             return fitUnguarded(from);
         } finally {
+            writePage(); // whatever the outcome, the run's page shows how far it got
+            for (TrainingObserver o : options.observers()) o.finished(run);
             options.stop().acknowledge(); // also on errors: a waiting Ctrl-C handler must not hang
         }
     }
@@ -104,15 +121,20 @@ public final class Trainer {
                     + data.classes().size() + " classes; add --set model.classes=" + data.classes().size());
         }
         data.splits().write(run.splits());
-        int skipped = data.cache().skipped().size();
-        Provenance.write(Provenance.collect(exp.name(), t.seed(), data.dir(), data.splits().train().size(),
-                data.splits().val().size(), data.splits().test().size(), skipped), run.dir().resolve("provenance.json"));
+        data.writeBadFiles(run.dir());
+        var provenance = Provenance.collect(exp.name(), t.seed(), data.dir(), data.splits().train().size(),
+                data.splits().val().size(), data.splits().test().size(), data.bad().size());
+        provenance.put("data_cache", data.cacheReason());
+        Provenance.write(provenance, run.dir().resolve("provenance.json"));
 
         int perEpoch = (data.splits().train().size() + t.batchSize() - 1) / t.batchSize();
         Blueprint bp = GraphFactory.standard().blueprint(exp.model(), Recipes.graphOptions(t, perEpoch));
         if (!bp.classifier()) throw new ConfigException("the model has no 'output' block: there is nothing to train");
         ComputationGraph graph = from == null ? bp.create() : from.graph();
         TrainingState state = from == null ? TrainingState.start() : from.state();
+        if (t.gradClipGlobal() > 0) graph.addListeners(new GlobalNormClipping(t.gradClipGlobal()));
+        WeightAverage ema = t.ema() > 0 ? weightAverage(t.ema(), from, graph) : null;
+        for (TrainingObserver o : options.observers()) o.starting(graph, run);
         String modelYaml = Experiment.toYaml(exp.model().doc().root());
         Metrics metrics = new Metrics(run.metrics());
         metrics.truncateAfter(state.epoch());
@@ -144,6 +166,7 @@ public final class Trainer {
                     // Dropout masks depend on the position in training only, so a resumed run replays them.
                     Nd4j.getRandom().setSeed(t.seed() * 1_000_003L + epoch * 10_007L + batch);
                     graph.fit(b);
+                    if (ema != null) ema.update(graph.params(), graph.getIterationCount());
                     double loss = graph.score();
                     batch++;
                     fitted++;
@@ -152,16 +175,16 @@ public final class Trainer {
                         String msg = String.format(Locale.ROOT, "loss diverged (%s) at epoch %d, batch %d; stopped. The last good "
                                 + "checkpoint is kept in %s; lower train.lr or set train.grad_clip", loss, epoch + 1, batch, run.checkpoints());
                         log.error(msg);
-                        return new Result(Outcome.DIVERGED, run, state, null, skipped, msg);
+                        return new Result(Outcome.DIVERGED, run, state, null, data.bad().size(), msg);
                     }
                     lossSum += loss;
                     double secs = (System.nanoTime() - started) / 1e9;
                     bar.update(batch, String.format(Locale.ROOT, "loss %.4f  %.1f img/s", lossSum / fitted, images / secs));
                     options.listener().afterBatch(epoch, batch, loss);
                     if (options.stop().requested() && prefetch.hasNext()) {
-                        state = new TrainingState(epoch, batch, state.bestTop1(), state.bestEpoch(), state.sinceBest(), null);
+                        state = TrainingState.at(epoch, batch, state.bestTop1(), state.bestEpoch(), state.sinceBest());
                         Path f = run.checkpoints().resolve(Checkpoints.name(state));
-                        Checkpoints.save(f, graph, state, modelYaml, data.classes());
+                        Checkpoints.save(f, graph, state, modelYaml, data.classes(), average(ema));
                         log.info("stopped on request at epoch {}, batch {}; saved {}; continue with: train --resume {}",
                                 epoch + 1, batch, f, run.dir());
                         outcome = Outcome.INTERRUPTED;
@@ -174,23 +197,25 @@ public final class Trainer {
             if (outcome == Outcome.INTERRUPTED) break;
             graph.incrementEpochCount();
 
-            EvalReport v = Evaluator.evaluate(graph, val, "val", data.classes());
+            EvalReport v = ema == null ? Evaluator.evaluate(graph, val, "val", data.classes())
+                    : ema.withAverage(graph, () -> Evaluator.evaluate(graph, val, "val", data.classes()));
             double secs = (System.nanoTime() - started) / 1e9;
             double lr = Recipes.learningRate(t, train.batchesPerEpoch(), graph.getConfiguration().getIterationCount() - 1, epoch);
             metrics.append(new Metrics.Row(epoch + 1, fitted == 0 ? Double.NaN : lossSum / fitted, v.top1(), v.top5(), lr,
                     images / secs, secs));
             metrics.plot();
             boolean improved = v.top1() > state.bestTop1();
-            state = new TrainingState(epoch + 1, 0, improved ? v.top1() : state.bestTop1(),
-                    improved ? epoch + 1 : state.bestEpoch(), improved ? 0 : state.sinceBest() + 1, null);
+            state = TrainingState.at(epoch + 1, 0, improved ? v.top1() : state.bestTop1(),
+                    improved ? epoch + 1 : state.bestEpoch(), improved ? 0 : state.sinceBest() + 1);
             log.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f, val top-1 %.2f%%, top-5 %.2f%%, lr %.3g, %.1f img/s%s",
                     epoch + 1, t.epochs(), lossSum / Math.max(1, fitted), 100 * v.top1(), 100 * v.top5(), lr, images / secs,
                     improved ? " (best)" : ""));
             if ((epoch + 1) % t.checkpoint().every() == 0 || epoch + 1 == t.epochs()) {
-                Checkpoints.save(run.checkpoints().resolve(Checkpoints.name(state)), graph, state, modelYaml, data.classes());
+                Checkpoints.save(run.checkpoints().resolve(Checkpoints.name(state)), graph, state, modelYaml, data.classes(), average(ema));
                 Checkpoints.prune(run.checkpoints(), t.checkpoint().keepLast());
             }
-            if (improved) Checkpoints.save(run.best(), graph, state, modelYaml, data.classes());
+            if (improved) Checkpoints.save(run.best(), graph, state, modelYaml, data.classes(), average(ema));
+            writePage();
             if (t.earlyStopping() > 0 && state.sinceBest() >= t.earlyStopping()) {
                 log.info("early stopping: no better validation top-1 for {} epochs (best {}% at epoch {})",
                         state.sinceBest(), String.format(Locale.ROOT, "%.2f", 100 * state.bestTop1()), state.bestEpoch());
@@ -198,17 +223,44 @@ public final class Trainer {
                 break;
             }
         }
-        if (outcome == Outcome.INTERRUPTED) return new Result(outcome, run, state, null, skipped, "interrupted");
-
+        data.writeBadFiles(run.dir()); // streamed files can turn out unreadable during training
+        if (outcome == Outcome.INTERRUPTED) return new Result(outcome, run, state, null, data.bad().size(), "interrupted");
+        if (data.splits().test().isEmpty()) {
+            String msg = String.format(Locale.ROOT, "no test split (as ImageNet's layout); best validation top-1 %.2f%% at epoch %d",
+                    100 * state.bestTop1(), state.bestEpoch());
+            log.info(msg);
+            return new Result(outcome, run, state, null, data.bad().size(), msg);
+        }
         EvalReport test = evaluateBest(data, m, t);
-        return new Result(outcome, run, state, test, skipped, test.headline());
+        return new Result(outcome, run, state, test, data.bad().size(), test.headline());
     }
 
-    /** Test-split report of the best checkpoint, written into the run directory. */
+    /** Refreshes the run's index.html; a page that cannot be drawn is logged, never a reason to stop training. */
+    private void writePage() {
+        try {
+            io.inception4j.report.RunPage.write(run.dir());
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not write {}: {}", run.dir().resolve(io.inception4j.report.RunPage.FILE), e.toString());
+        }
+    }
+
+    /** The moving average of the parameters: continued from the checkpoint, or started from the parameters. */
+    private static WeightAverage weightAverage(double decay, Checkpoints.Loaded from, ComputationGraph graph) {
+        if (from == null) return WeightAverage.start(decay, graph.params());
+        if (from.ema() != null) return WeightAverage.restore(decay, from.ema());
+        log.info("train.ema: {} has no average of the parameters; starting one from them", from.file());
+        return WeightAverage.start(decay, graph.params());
+    }
+
+    private static org.nd4j.linalg.api.ndarray.INDArray average(WeightAverage ema) {
+        return ema == null ? null : ema.average();
+    }
+
+    /** Test-split report of the best checkpoint (its moving average when kept), written into the run directory. */
     private EvalReport evaluateBest(Dataset data, ModelConfig m, TrainConfig t) throws IOException {
         Checkpoints.Loaded best = Checkpoints.load(run.best(), false);
         BatchIterator test = data.batches(data.splits().test(), m.height(), m.widthPx(), t.batchSize(), 1, false, 0, t.seed());
-        EvalReport report = Evaluator.evaluate(best.graph(), test, "test", data.classes());
+        EvalReport report = Evaluator.evaluate(best.evaluationGraph(), test, "test", data.classes());
         report.write(run.dir());
         log.info("best checkpoint (epoch {}): {}", best.state().bestEpoch(), report.headline());
         return report;

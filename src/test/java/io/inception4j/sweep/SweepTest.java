@@ -64,6 +64,17 @@ class SweepTest {
         assertTrue(second.out().contains("best: candidate"), second.out());
         assertTrue(Files.exists(dir.resolve("score-vs-train.lr.png")));
 
+        // The sweep's page ranks the trials and links each to its run's page.
+        String page = Files.readString(dir.resolve("index.html"));
+        try (var runs = Files.list(tmp.resolve("runs/tiny-sweep"))) {
+            for (Path run : runs.toList()) {
+                String link = dir.toAbsolutePath().normalize().relativize(run.toAbsolutePath().normalize().resolve("index.html")).toString();
+                assertTrue(page.contains("href=\"" + link + "\""), "links " + link);
+                assertTrue(Files.exists(dir.resolve(link)), "the linked page exists: " + link);
+            }
+        }
+        assertTrue(page.contains("<svg"), "score plots inline");
+
         // The best experiment runs as is with train (its configs resolve; the budget override is not carried).
         Experiment best = Experiment.load(dir.resolve("best-experiment.yaml"), Overrides.none());
         assertEquals(0.002, best.train().config().lr(), 1e-12);

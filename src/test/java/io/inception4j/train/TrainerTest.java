@@ -32,10 +32,18 @@ class TrainerTest {
         assertTrue(Files.readString(r.run().dir().resolve("provenance.json")).contains("\"skipped_images\" : 1"));
         for (String f : List.of("model.yaml", "data.yaml", "train.yaml", "provenance.json", "metrics.csv", "train.log",
                 "learning-curves-loss.png", "learning-curves-accuracy.png", "splits/train.txt", "splits/val.txt",
-                "splits/test.txt", "checkpoints/best.zip", "test-metrics.json", "test-confusion.csv", "test-confusion.png")) {
+                "splits/test.txt", "checkpoints/best.zip", "test-metrics.json", "test-confusion.csv", "test-confusion.png",
+                "index.html", "bad-files.txt")) {
             assertTrue(Files.exists(r.run().dir().resolve(f)), f);
         }
         assertNotNull(r.test());
+
+        // The run's page: self-contained (inline SVG and CSS, nothing fetched), with the results in it.
+        String page = Files.readString(r.run().dir().resolve("index.html"));
+        assertTrue(page.contains(String.format(java.util.Locale.ROOT, "%.2f%%", 100 * r.test().top1())), "test top-1 on the page");
+        assertTrue(page.split("<svg", -1).length - 1 >= 4, "curves and confusion matrix as inline SVG");
+        assertTrue(!page.contains("src=\"http") && !page.contains("href=\"http") && !page.contains("<script"), "nothing external");
+        assertTrue(page.contains("daffodil") && page.contains("Provenance") && page.contains("model.yaml (resolved)"));
 
         // evaluate reads the same split back and gets the same numbers as the run's own test report.
         Cli ev = Cli.run("evaluate", r.run().dir().toString());
@@ -45,12 +53,36 @@ class TrainerTest {
 
     @Test
     void interruptedAndResumedRunEndsWithTheSameParametersAsAnUninterruptedOne(@TempDir Path tmp) throws Exception {
+        resumesExactly(tmp);
+    }
+
+    @Test
+    void aRunStreamingFromDiskResumesExactly(@TempDir Path tmp) throws Exception {
+        resumesExactly(tmp, "data.cache=none", "data.workers=2");
+    }
+
+    @Test
+    void theInceptionV3RecipeResumesExactlyWithItsWeightAverage(@TempDir Path tmp) throws Exception {
+        // TensorFlow's RMSProp, warm-up, global clipping and the moving average of the weights, all on.
+        var runs = resumesExactly(tmp, "train.optimizer=rmsprop_tf", "train.lr=0.01", "train.epsilon=1.0",
+                "train.grad_clip_global=1.0", "train.warmup_epochs=1", "train.ema=0.99");
+        var straight = Checkpoints.load(runs[0].run().checkpoints().resolve("epoch-0002.zip"), true);
+        var resumed = Checkpoints.load(runs[1].run().checkpoints().resolve("epoch-0002.zip"), true);
+        assertNotNull(straight.ema(), "the checkpoint keeps the weight average");
+        assertTrue(straight.ema().equalsWithEps(resumed.ema(), 1e-6), "same weight average after resuming");
+        assertTrue(straight.ema().sub(straight.graph().params().reshape(straight.ema().shape())).amaxNumber().doubleValue() > 1e-6,
+                "the average is not the raw weights");
+        assertTrue(straight.graph().getConfiguration().toJson().contains("TfRmsProp"), "the updater is saved with the model");
+    }
+
+    /** Trains 2 epochs straight and, in another run, stops after one batch and resumes; both must end equal. */
+    private static Trainer.Result[] resumesExactly(Path tmp, String... sets) throws Exception {
         Path exp = TinyFlowers.setUp(tmp, 2);
-        Trainer.Result straight = Trainer.start(TinyFlowers.load(exp), TinyFlowers.options(tmp.resolve("a"), null, null));
+        Trainer.Result straight = Trainer.start(TinyFlowers.load(exp, sets), TinyFlowers.options(tmp.resolve("a"), null, null));
 
         // Stop in the middle of the first epoch, as Ctrl-C would.
         StopSignal stop = new StopSignal();
-        Trainer.Result cut = Trainer.start(TinyFlowers.load(exp), TinyFlowers.options(tmp.resolve("b"), stop,
+        Trainer.Result cut = Trainer.start(TinyFlowers.load(exp, sets), TinyFlowers.options(tmp.resolve("b"), stop,
                 (epoch, batch, loss) -> { if (epoch == 0 && batch == 1) stop.request(); }));
         assertEquals(Trainer.Outcome.INTERRUPTED, cut.outcome());
         assertEquals(List.of("epoch-0000-batch-0001.zip"),
@@ -68,6 +100,7 @@ class TrainerTest {
                 "same optimiser state");
         assertEquals(new Metrics(straight.run().metrics()).read().get(1).valTop1(),
                 new Metrics(resumed.run().metrics()).read().get(1).valTop1());
+        return new Trainer.Result[] {straight, resumed};
     }
 
     @Test

@@ -1,0 +1,106 @@
+package io.inception4j.ui;
+
+import io.inception4j.train.Trainer;
+import io.inception4j.train.TinyFlowers;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** DL4J's training UI, live during a tiny training run: the pages answer, on loopback only, without errors. */
+class TrainingUiTest {
+
+    @Test
+    void theLiveUiServesItsOverviewPageAndDataDuringTrainingOnLoopbackOnly(@TempDir Path tmp) throws Exception {
+        List<String> errors = Collections.synchronizedList(new ArrayList<>());
+        AbstractAppender capture = new AbstractAppender("ui-test-errors", null, null, true, Property.EMPTY_ARRAY) {
+            @Override
+            public void append(LogEvent e) {
+                if (e.getLevel().isMoreSpecificThan(org.apache.logging.log4j.Level.WARN) && e.getThrown() != null) {
+                    errors.add(e.getLoggerName() + ": " + e.getMessage().getFormattedMessage() + ": " + e.getThrown());
+                }
+            }
+        };
+        capture.start();
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        ctx.getConfiguration().getRootLogger().addAppender(capture, org.apache.logging.log4j.Level.WARN, null);
+        ctx.updateLoggers();
+
+        Path exp = TinyFlowers.setUp(tmp, 2);
+        HttpClient http = HttpClient.newHttpClient();
+        Map<String, HttpResponse<String>> seen = new ConcurrentHashMap<>();
+        try (UiServer server = UiServer.start("127.0.0.1", 0)) {
+            assertTrue(server.url().startsWith("http://127.0.0.1:"), server.url());
+            Trainer.Options options = TinyFlowers.options(tmp.resolve("runs"), null, (epoch, batch, loss) -> {
+                if (epoch == 1 && batch == 1) { // mid-training: statistics of a few iterations are in
+                    for (String page : List.of("/train/overview", "/train/overview/data", "/train/model", "/train/system")) {
+                        try {
+                            seen.put(page, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + page)).build(),
+                                    HttpResponse.BodyHandlers.ofString()));
+                        } catch (IOException | InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }
+            }).withObservers(List.of(new LiveStats(server, 1)));
+            Trainer.Result r = Trainer.start(TinyFlowers.load(exp), options);
+            assertTrue(Files.size(LiveStats.statsFile(r.run().dir())) > 0, "statistics recorded in the run directory");
+
+            for (String page : List.of("/train/overview", "/train/overview/data", "/train/model", "/train/system")) {
+                assertEquals(200, seen.get(page).statusCode(), page);
+            }
+            assertTrue(seen.get("/train/overview").body().contains("<html"), "an HTML page");
+            String data = seen.get("/train/overview/data").body();
+            assertTrue(data.contains("\"scores\"") && data.contains("\"updateRatios\""), data.substring(0, Math.min(300, data.length())));
+
+            InetAddress outside = nonLoopbackAddress();
+            if (outside != null) {
+                assertThrows(ConnectException.class, () -> {
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress(outside, server.port()), 2000);
+                    }
+                }, "not reachable on " + outside);
+            }
+        } finally {
+            ctx.getConfiguration().getRootLogger().removeAppender("ui-test-errors");
+            ctx.updateLoggers();
+        }
+        assertEquals(List.of(), errors, "no exceptions logged");
+    }
+
+    private static InetAddress nonLoopbackAddress() throws IOException {
+        for (NetworkInterface n : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (!n.isUp() || n.isLoopback()) continue;
+            for (InetAddress a : Collections.list(n.getInetAddresses())) {
+                if (a instanceof Inet4Address) return a;
+            }
+        }
+        return null;
+    }
+}
