@@ -19,7 +19,10 @@ import java.util.stream.Collectors;
         description = {"Classify images with an exported bundle.",
                 "Prints the top-k labels with their probabilities for each image file, or for each image in a "
                         + "folder (searched recursively); any size of JPEG or PNG, grayscale or colour.",
-                "Unreadable images are reported and the rest still classified (exit code 2 if any failed)."})
+                "An image that cannot be read is reported in its place and the rest are still classified; a damaged "
+                        + "one that can be (a JPEG cut short) is classified with a warning. A closing line counts both.",
+                "Exit codes: 0 when every image got a prediction, 1 when some could not be read, 2 for a bad bundle "
+                        + "or argument."})
 final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "BUNDLE", description = "A bundle written by 'inception4j export'.")
     Path bundle;
@@ -46,14 +49,17 @@ final class PredictCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         ObjectMapper mapper = new ObjectMapper();
-        int failed = 0;
+        int failed = 0, damaged = 0, total = 0;
         for (Classifier.Result r : classifier.classify(files, k, Math.max(1, batch))) {
+            total++;
             if (!r.ok()) failed++;
+            if (r.warning() != null) damaged++;
             if (json) {
                 ObjectNode line = mapper.createObjectNode().put("file", r.file().toString());
                 if (r.ok()) {
                     var arr = line.putArray("predictions");
                     r.predictions().forEach(p -> arr.addObject().put("label", p.label()).put("probability", p.probability()));
+                    if (r.warning() != null) line.put("warning", r.warning());
                 } else {
                     line.put("error", r.error());
                 }
@@ -61,13 +67,17 @@ final class PredictCommand implements Callable<Integer> {
             } else if (r.ok()) {
                 out.println(r.file() + "  " + r.predictions().stream()
                         .map(p -> String.format(Locale.ROOT, "%s %.1f%%", p.label(), 100 * p.probability()))
-                        .collect(Collectors.joining(", ")));
+                        .collect(Collectors.joining(", ")) + (r.warning() == null ? "" : "  (warning: " + r.warning() + ")"));
             } else {
-                err.println("error: " + r.file() + ": " + r.error());
+                out.println(r.file() + "  could not be read: " + r.error());
             }
         }
+        // The summary goes to stderr with --json, so that stdout stays one JSON object per line.
+        var summary = json ? err : out;
+        summary.printf(Locale.ROOT, "%d of %d image%s predicted%s%s%n", total - failed, total, total == 1 ? "" : "s",
+                failed == 0 ? "" : "; " + failed + " could not be read", damaged == 0 ? "" : "; " + damaged + " damaged (see warnings)");
         out.flush();
         err.flush();
-        return failed == 0 ? ExitCodes.OK : ExitCodes.USAGE;
+        return failed == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 }

@@ -43,6 +43,12 @@ public final class ImageDecoder {
     /** Files larger than this are refused before being read. */
     static final long MAX_FILE_BYTES = 512L << 20;
 
+    static {
+        // Leptonica (DataVec's GIF path) prints its complaints about a bad file straight to stderr, past our
+        // one-line errors; the exception we raise says what was wrong.
+        org.bytedeco.leptonica.global.lept.setMsgSeverity(org.bytedeco.leptonica.global.lept.L_SEVERITY_NONE);
+    }
+
     private ImageDecoder() {}
 
     /** A decoded image and the damage its header showed (null when sound). */
@@ -67,17 +73,24 @@ public final class ImageDecoder {
             throw new ImageException(file, String.format(Locale.ROOT, "%,d bytes is over the %,d-byte limit for an image file", h.bytes(), MAX_FILE_BYTES));
         }
         checkPixels(file, h.width(), h.height(), maxPixels);
-        if (h.damaged() && !allowDamaged) throw new ImageException(file, h.problem());
+        // Damage we can decode around (a JPEG or PNG cut short: the decoder fills the rest) is allowed when
+        // asked; a header we could not even read is not, and never reaches a decoder.
+        if (h.damaged() && (!allowDamaged || !h.problem().startsWith("truncated:"))) throw new ImageException(file, h.problem());
 
         Mat m;
-        if (h.format().equals("gif")) {
-            m = new OpenCVFrameConverter.ToMat().convert(new NativeImageLoader().asWritable(file.toFile()).getFrame());
-        } else {
-            byte[] bytes = Files.readAllBytes(file);
-            int flags = h.format().equals("jpeg") ? reducedFlag(h, side) : IMREAD_ANYDEPTH | IMREAD_ANYCOLOR;
-            try (BytePointer data = new BytePointer(bytes)) {
-                m = imdecode(new Mat(1, bytes.length, CV_8U, data), flags);
+        try {
+            if (h.format().equals("gif")) {
+                m = new OpenCVFrameConverter.ToMat().convert(new NativeImageLoader().asWritable(file.toFile()).getFrame());
+            } else {
+                byte[] bytes = Files.readAllBytes(file);
+                int flags = h.format().equals("jpeg") ? reducedFlag(h, side) : IMREAD_ANYDEPTH | IMREAD_ANYCOLOR;
+                try (BytePointer data = new BytePointer(bytes)) {
+                    m = imdecode(new Mat(1, bytes.length, CV_8U, data), flags);
+                }
             }
+        } catch (IOException | RuntimeException | LinkageError e) { // DataVec's and OpenCV's own failures
+            throw new ImageException(file, "cannot be decoded as " + h.format() + (e.getMessage() == null ? "" : " ("
+                    + e.getMessage().lines().findFirst().orElse("") + ")"));
         }
         if (m == null || m.empty() || m.rows() < 1 || m.cols() < 1) {
             throw new ImageException(file, h.damaged() ? h.problem() : "cannot be decoded as " + h.format());

@@ -42,14 +42,21 @@ public record ImageHeader(String format, int width, int height, long bytes, Stri
                 case "jpeg" -> jpeg(ch, size, head);
                 case "png" -> png(ch, size, head);
                 case "gif" -> new ImageHeader(format, u16le(head, 6), u16le(head, 8), size, null);
-                case "bmp" -> head.limit() >= 26
-                        ? new ImageHeader(format, Math.abs(head.order(ByteOrder.LITTLE_ENDIAN).getInt(18)),
-                                Math.abs(head.order(ByteOrder.LITTLE_ENDIAN).getInt(22)), size, null)
-                        : new ImageHeader(format, -1, -1, size, "truncated BMP header");
+                case "bmp" -> bmp(head, size);
                 case "tiff", "webp" -> new ImageHeader(format, -1, -1, size, null); // sizes checked after decoding
                 default -> new ImageHeader("unknown", -1, -1, size, "not an image (unrecognised file signature)");
             };
         }
+    }
+
+    private static ImageHeader bmp(ByteBuffer head, long size) {
+        if (head.limit() < 54) return new ImageHeader("bmp", -1, -1, size, "damaged BMP: header too short");
+        ByteBuffer le = head.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        long width = le.getInt(18), height = Math.abs((long) le.getInt(22));
+        if (width <= 0 || height <= 0 || width > 1_000_000 || height > 1_000_000) {
+            return new ImageHeader("bmp", -1, -1, size, "damaged BMP: impossible size " + width + " x " + height);
+        }
+        return new ImageHeader("bmp", (int) width, (int) height, size, null);
     }
 
     static String sniff(ByteBuffer b) {

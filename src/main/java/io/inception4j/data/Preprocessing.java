@@ -25,7 +25,16 @@ public record Preprocessing(int height, int width, double resizeRatio) {
 
     /** A [1, 3, height, width] array in [-1, 1] for one image file. */
     public INDArray file(File f) throws IOException {
-        return decoded(ImageDecoder.decode(f.toPath(), cacheSide(), ImageDecoder.DEFAULT_MAX_PIXELS, true).image());
+        return prepare(f.toPath()).pixels();
+    }
+
+    /** An image ready for the network, and the damage its file showed (null when sound: see {@link ImageHeader}). */
+    public record Prepared(INDArray pixels, String problem) {}
+
+    /** The same, keeping what was wrong with a damaged but decodable file (e.g. a JPEG cut short). */
+    public Prepared prepare(java.nio.file.Path f) throws IOException {
+        ImageDecoder.Decoded d = ImageDecoder.decode(f, cacheSide(), ImageDecoder.DEFAULT_MAX_PIXELS, true);
+        return new Prepared(decoded(d.image()), d.problem());
     }
 
     /** The same for an image already decoded and shrunk to {@link #cacheSide()}. */

@@ -121,7 +121,7 @@ public final class SyntheticImages {
     }
 
     /** A JPEG whose colours and shapes depend on its class, with noise so that no two are alike. */
-    static byte[] jpeg(Spec spec, int c, Random rnd) {
+    public static byte[] jpeg(Spec spec, int c, Random rnd) {
         Random classColours = new Random(1_000 + c);
         Mat m = new Mat(spec.height(), spec.width(), CV_8UC3,
                 new Scalar(classColours.nextInt(256), classColours.nextInt(256), classColours.nextInt(256), 0));

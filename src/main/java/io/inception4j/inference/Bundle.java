@@ -3,6 +3,7 @@ package io.inception4j.inference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inception4j.archive.ModelArchive;
 import io.inception4j.config.ConfigException;
 import io.inception4j.data.Preprocessing;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -22,9 +23,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
@@ -84,22 +84,13 @@ public record Bundle(ComputationGraph network, List<String> labels, Preprocessin
         }
     }
 
-    /** Reads and verifies a bundle; a damaged, foreign or newer-format file is a clear error. */
+    /**
+     * Reads and verifies a bundle in bounded time and memory ({@link ModelArchive}); a damaged, foreign or
+     * newer-format file is a clear error.
+     */
     public static Bundle read(Path file) {
-        if (!Files.isRegularFile(file)) throw new ConfigException(file + ": no such bundle");
-        Map<String, byte[]> entries = new LinkedHashMap<>();
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            for (var it = zip.entries().asIterator(); it.hasNext(); ) {
-                ZipEntry e = it.next();
-                try (InputStream in = zip.getInputStream(e)) {
-                    entries.put(e.getName(), in.readAllBytes());
-                }
-            }
-        } catch (ZipException e) {
-            throw new ConfigException(file + ": not a readable bundle (truncated or corrupt zip: " + e.getMessage() + ")");
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read bundle (" + e.getMessage() + ")");
-        }
+        ModelArchive.Contents c = ModelArchive.read(file, "bundle", false, Set.of(INFO, MODEL, DATA, CHECKSUMS), Set.of());
+        Map<String, byte[]> entries = c.texts();
         if (!entries.containsKey(INFO) || !entries.containsKey(CHECKSUMS)) {
             throw new ConfigException(file + ": not an inception4j bundle (no " + INFO + "); export one with 'inception4j export'");
         }
@@ -118,21 +109,17 @@ public record Bundle(ComputationGraph network, List<String> labels, Preprocessin
         List<String> bad = new ArrayList<>();
         for (var it = sums.fields(); it.hasNext(); ) {
             var e = it.next();
-            byte[] data = entries.get(e.getKey());
-            if (data == null || !sha256(data).equals(e.getValue().asText())) bad.add(e.getKey());
+            String actual = c.sha256().get(e.getKey());
+            if (actual == null || !actual.equals(e.getValue().asText())) bad.add(e.getKey());
         }
         if (!bad.isEmpty()) throw new ConfigException(file + ": checksum mismatch in " + bad + ": the bundle is corrupt");
-
-        ComputationGraph network;
-        try (InputStream in = Files.newInputStream(file)) {
-            network = ModelSerializer.restoreComputationGraph(in, false);
-        } catch (Exception e) {
-            throw new ConfigException(file + ": the network in this bundle cannot be read (" + e.getMessage() + ")");
-        }
         List<String> labels = new ArrayList<>();
         info.path("labels").forEach(l -> labels.add(l.asText()));
         JsonNode pre = info.path("preprocessing");
-        return new Bundle(network, List.copyOf(labels),
+        if (labels.isEmpty() || pre.path("height").asInt() < 1 || pre.path("width").asInt() < 1) {
+            throw new ConfigException(file + ": bundle metadata lacks its labels or input size");
+        }
+        return new Bundle(c.graph(), List.copyOf(labels),
                 new Preprocessing(pre.path("height").asInt(), pre.path("width").asInt(), pre.path("resize_ratio").asDouble()),
                 (ObjectNode) info, new String(entries.getOrDefault(MODEL, new byte[0]), StandardCharsets.UTF_8),
                 new String(entries.getOrDefault(DATA, new byte[0]), StandardCharsets.UTF_8));

@@ -29,8 +29,13 @@ public final class Classifier {
     /** One label and its softmax probability. */
     public record Prediction(String label, double probability) {}
 
-    /** The outcome for one image of a batch: its predictions, or why it could not be read. */
-    public record Result(Path file, List<Prediction> predictions, String error) {
+    /**
+     * The outcome for one image of a batch: its predictions, or why it could not be read.
+     *
+     * @param warning what was wrong with a file that could still be classified (e.g. a JPEG cut short, whose
+     *                missing part the decoder filled with grey), or null
+     */
+    public record Result(Path file, List<Prediction> predictions, String error, String warning) {
         public boolean ok() {
             return error == null;
         }
@@ -81,19 +86,25 @@ public final class Classifier {
             List<Path> chunk = files.subList(start, Math.min(files.size(), start + batchSize));
             List<INDArray> inputs = new ArrayList<>();
             List<Integer> readable = new ArrayList<>();
+            List<String> warnings = new ArrayList<>();
             Result[] out = new Result[chunk.size()];
             for (int i = 0; i < chunk.size(); i++) {
                 try {
-                    inputs.add(bundle.preprocessing().file(chunk.get(i).toFile()));
+                    var prepared = bundle.preprocessing().prepare(chunk.get(i));
+                    inputs.add(prepared.pixels());
+                    warnings.add(prepared.problem());
                     readable.add(i);
                 } catch (Exception | LinkageError e) {
-                    out[i] = new Result(chunk.get(i), List.of(), "cannot read image: "
-                            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                    String prefix = chunk.get(i) + ": ";
+                    out[i] = new Result(chunk.get(i), List.of(), msg.startsWith(prefix) ? msg.substring(prefix.length()) : msg, null);
                 }
             }
             if (!inputs.isEmpty()) {
                 List<List<Prediction>> top = topK(probabilities(Nd4j.concat(0, inputs.toArray(INDArray[]::new))), k);
-                for (int j = 0; j < readable.size(); j++) out[readable.get(j)] = new Result(chunk.get(readable.get(j)), top.get(j), null);
+                for (int j = 0; j < readable.size(); j++) {
+                    out[readable.get(j)] = new Result(chunk.get(readable.get(j)), top.get(j), null, warnings.get(j));
+                }
             }
             results.addAll(List.of(out));
         }

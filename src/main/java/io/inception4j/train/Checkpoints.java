@@ -3,6 +3,7 @@ package io.inception4j.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.inception4j.config.ConfigException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import io.inception4j.archive.ModelArchive;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,8 +24,8 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
@@ -100,39 +101,28 @@ public final class Checkpoints {
         }
     }
 
+    /** Reads a checkpoint in bounded time and memory ({@link ModelArchive}); a damaged one is one clear error. */
     public static Loaded load(Path file, boolean withUpdater) {
-        if (!Files.isRegularFile(file)) throw new ConfigException(file + ": no such checkpoint");
+        ModelArchive.Contents c = ModelArchive.read(file, "checkpoint", withUpdater, Set.of(STATE, MODEL_YAML, LABELS), Set.of(EMA));
+        for (String entry : List.of(STATE, MODEL_YAML, LABELS)) {
+            if (!c.texts().containsKey(entry)) throw new ConfigException(file + ": not an inception4j checkpoint (no " + entry + ")");
+        }
         TrainingState state;
-        String yaml;
-        List<String> labels;
-        INDArray ema = null;
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            state = JSON.readValue(read(zip, file, STATE), TrainingState.class);
-            yaml = read(zip, file, MODEL_YAML);
-            labels = read(zip, file, LABELS).lines().filter(l -> !l.isBlank()).toList();
-            ZipEntry e = zip.getEntry(EMA);
-            if (e != null) {
-                try (var in = new java.io.DataInputStream(zip.getInputStream(e))) {
-                    ema = Nd4j.read(in);
-                }
-            }
-        } catch (java.util.zip.ZipException e) {
-            throw new ConfigException(file + ": not a readable checkpoint (truncated or corrupt zip: " + e.getMessage() + ")");
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read checkpoint (" + e.getMessage() + ")");
-        }
-        ComputationGraph graph;
         try {
-            graph = ModelSerializer.restoreComputationGraph(file.toFile(), withUpdater);
-        } catch (Exception e) {
-            throw new ConfigException(file + ": the network in this checkpoint cannot be read (" + e.getMessage() + ")");
+            state = JSON.readValue(c.texts().get(STATE), TrainingState.class);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": checkpoint state is corrupt (" + e.getMessage() + ")");
         }
+        String yaml = new String(c.texts().get(MODEL_YAML), StandardCharsets.UTF_8);
+        List<String> labels = new String(c.texts().get(LABELS), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+        ComputationGraph graph = c.graph();
         String sha = sha256(graph.params());
         if (state.paramsSha256() != null && !state.paramsSha256().equals(sha)) {
             throw new ConfigException(file + ": checkpoint is corrupt: parameter checksum " + sha
                     + " does not match the saved " + state.paramsSha256());
         }
-        if (ema != null && (ema.length() != graph.numParams() || (state.emaSha256() != null && !state.emaSha256().equals(sha256(ema))))) {
+        INDArray ema = c.arrays().get(EMA);
+        if (ema != null && state.emaSha256() != null && !state.emaSha256().equals(sha256(ema))) {
             throw new ConfigException(file + ": checkpoint is corrupt: its parameter average does not match the saved checksum");
         }
         return new Loaded(graph, state, yaml, labels, file, ema);
@@ -196,14 +186,6 @@ public final class Checkpoints {
         out.putNextEntry(new ZipEntry(name));
         out.write(text.getBytes(StandardCharsets.UTF_8));
         out.closeEntry();
-    }
-
-    private static String read(ZipFile zip, Path file, String entry) throws IOException {
-        ZipEntry e = zip.getEntry(entry);
-        if (e == null) throw new ConfigException(file + ": not an inception4j checkpoint (no " + entry + ")");
-        try (InputStream in = zip.getInputStream(e)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 
     static String sha256(INDArray params) {

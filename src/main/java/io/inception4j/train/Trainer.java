@@ -210,11 +210,13 @@ public final class Trainer {
             log.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f, val top-1 %.2f%%, top-5 %.2f%%, lr %.3g, %.1f img/s%s",
                     epoch + 1, t.epochs(), lossSum / Math.max(1, fitted), 100 * v.top1(), 100 * v.top5(), lr, images / secs,
                     improved ? " (best)" : ""));
+            // best.zip first: an epoch checkpoint records "best at epoch N", so best.zip must already hold it if
+            // the process dies between the two writes (kill -9 test in HostileFilesTest).
+            if (improved) Checkpoints.save(run.best(), graph, state, modelYaml, data.classes(), average(ema));
             if ((epoch + 1) % t.checkpoint().every() == 0 || epoch + 1 == t.epochs()) {
                 Checkpoints.save(run.checkpoints().resolve(Checkpoints.name(state)), graph, state, modelYaml, data.classes(), average(ema));
                 Checkpoints.prune(run.checkpoints(), t.checkpoint().keepLast());
             }
-            if (improved) Checkpoints.save(run.best(), graph, state, modelYaml, data.classes(), average(ema));
             writePage();
             if (t.earlyStopping() > 0 && state.sinceBest() >= t.earlyStopping()) {
                 log.info("early stopping: no better validation top-1 for {} epochs (best {}% at epoch {})",
