@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inception4j.archive.ModelArchive;
+import io.inception4j.archive.ModelArchiveWriter;
 import io.inception4j.config.ConfigException;
 import io.inception4j.data.Preprocessing;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,12 +19,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -49,14 +45,8 @@ public record Bundle(ComputationGraph network, List<String> labels, Preprocessin
     public void write(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path dl4j = Files.createTempFile(dir, ".bundle-dl4j-", ".tmp");
         Path tmp = Files.createTempFile(dir, "." + file.getFileName() + "-", ".tmp");
         try {
-            ModelSerializer.writeModel(network, dl4j.toFile(), false);
-            Map<String, byte[]> entries = new LinkedHashMap<>();
-            try (ZipInputStream in = new ZipInputStream(Files.newInputStream(dl4j))) {
-                for (ZipEntry e; (e = in.getNextEntry()) != null; ) entries.put(e.getName(), in.readAllBytes());
-            }
             ObjectNode meta = info.deepCopy();
             meta.put("format_version", FORMAT_VERSION);
             meta.set("labels", JSON.valueToTree(labels));
@@ -64,22 +54,17 @@ public record Bundle(ComputationGraph network, List<String> labels, Preprocessin
             pre.put("height", preprocessing.height()).put("width", preprocessing.width())
                     .put("resize_ratio", preprocessing.resizeRatio()).put("crop", "centre")
                     .put("channel_order", "bgr").put("scale", "x / 127.5 - 1");
-            entries.put(INFO, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
-            entries.put(MODEL, modelYaml.getBytes(StandardCharsets.UTF_8));
-            entries.put(DATA, dataYaml.getBytes(StandardCharsets.UTF_8));
-            ObjectNode sums = JSON.createObjectNode();
-            for (var e : entries.entrySet()) sums.put(e.getKey(), sha256(e.getValue()));
-            entries.put(CHECKSUMS, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(sums));
-            try (OutputStream raw = Files.newOutputStream(tmp); ZipOutputStream out = new ZipOutputStream(raw)) {
-                for (var e : entries.entrySet()) {
-                    out.putNextEntry(new ZipEntry(e.getKey()));
-                    out.write(e.getValue());
-                    out.closeEntry();
-                }
+            try (ModelArchiveWriter w = new ModelArchiveWriter(tmp)) {
+                w.network(network, false)
+                        .bytes(INFO, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta))
+                        .text(MODEL, modelYaml)
+                        .text(DATA, dataYaml);
+                ObjectNode sums = JSON.createObjectNode();
+                w.sha256().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> sums.put(e.getKey(), e.getValue()));
+                w.bytes(CHECKSUMS, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(sums));
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
-            Files.deleteIfExists(dl4j);
             Files.deleteIfExists(tmp);
         }
     }

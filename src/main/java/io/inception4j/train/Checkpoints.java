@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.inception4j.config.ConfigException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import io.inception4j.archive.ModelArchive;
+import io.inception4j.archive.ModelArchiveWriter;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +21,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -65,38 +61,21 @@ public final class Checkpoints {
                             List<String> labels, INDArray ema) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path dl4j = Files.createTempFile(dir, ".dl4j-", ".tmp");
         Path tmp = Files.createTempFile(dir, "." + file.getFileName() + "-", ".tmp");
         try {
-            ModelSerializer.writeModel(graph, dl4j.toFile(), true);
             TrainingState withSha = state.withChecksums(sha256(graph.params()), ema == null ? null : sha256(ema));
-            try (ZipInputStream in = new ZipInputStream(Files.newInputStream(dl4j));
-                 OutputStream raw = Files.newOutputStream(tmp);
-                 ZipOutputStream out = new ZipOutputStream(raw)) {
-                for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                    out.putNextEntry(new ZipEntry(e.getName()));
-                    in.transferTo(out);
-                    out.closeEntry();
-                }
-                put(out, STATE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(withSha));
-                put(out, MODEL_YAML, modelYaml);
-                put(out, LABELS, String.join("\n", labels) + "\n");
-                if (ema != null) {
-                    out.putNextEntry(new ZipEntry(EMA));
-                    var data = new java.io.DataOutputStream(out);
-                    Nd4j.write(ema, data);
-                    data.flush();
-                    out.closeEntry();
-                }
-                out.finish();
-                raw.flush();
+            try (ModelArchiveWriter w = new ModelArchiveWriter(tmp)) {
+                w.network(graph, true)
+                        .text(STATE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(withSha))
+                        .text(MODEL_YAML, modelYaml)
+                        .text(LABELS, String.join("\n", labels) + "\n");
+                if (ema != null) w.array(EMA, ema);
             }
             sync(tmp);
             sync(dir); // the new file's directory entry
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             sync(dir); // the rename
         } finally {
-            Files.deleteIfExists(dl4j);
             Files.deleteIfExists(tmp);
         }
     }
