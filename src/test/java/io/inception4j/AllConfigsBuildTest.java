@@ -11,6 +11,8 @@ import io.inception4j.graph.GraphFactory;
 import io.inception4j.graph.GraphOptions;
 import io.inception4j.graph.ModelSummary;
 import io.inception4j.sweep.Sweep;
+import io.inception4j.weights.KnownCheckpoints;
+import io.inception4j.weights.WeightMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Everything shipped is tested like code: every file under configs/ loads, and every network builds. */
@@ -86,10 +89,35 @@ class AllConfigsBuildTest {
         assertTrue(Sweep.check(Path.of(file), Overrides.none()).space().size() > 0);
     }
 
+    static Stream<String> weightTables() throws IOException {
+        return files("weights").filter(f -> !f.endsWith("known.yaml"));
+    }
+
+    /** Each table loads and names an existing model config; the conformance script checks the mapping itself. */
+    @ParameterizedTest
+    @MethodSource("weightTables")
+    void weightTablesLoad(String file) {
+        WeightMap table = WeightMap.load(Path.of(file));
+        assertFalse(table.modules().isEmpty(), file);
+        assertTrue(Files.isRegularFile(Path.of(file).resolveSibling(table.model())), table.model());
+    }
+
+    @Test
+    void knownCheckpointsPointAtTablesAndLabelsThatExist() {
+        Path list = Path.of("configs/weights/known.yaml");
+        KnownCheckpoints known = KnownCheckpoints.load(list);
+        for (String name : java.util.List.of("torchvision-googlenet", "torchvision-inception-v3")) {
+            KnownCheckpoints.Entry e = known.get(name);
+            assertTrue(Files.isRegularFile(known.mapFile(e)), name);
+            assertTrue(Files.isRegularFile(list.resolveSibling(e.labels())), name);
+            assertTrue(e.url().startsWith("https://"), name);
+        }
+    }
+
     @Test
     void everyConfigFolderIsCovered() throws IOException {
         try (var dirs = Files.list(Path.of("configs"))) {
-            assertEquals(java.util.List.of("data", "examples", "experiments", "models", "sweeps", "train"),
+            assertEquals(java.util.List.of("data", "examples", "experiments", "models", "sweeps", "train", "weights"),
                     dirs.map(d -> d.getFileName().toString()).sorted().toList());
         }
     }

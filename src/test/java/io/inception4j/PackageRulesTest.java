@@ -15,26 +15,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Packages depend one way: config (no DL4J) <- graph <- train <- sweep <- cli; data never uses graph;
  * inference (bundles, the Java API) needs neither graph nor train; report (charts and pages) knows no DL4J;
- * new capabilities (ui) sit on top of train and only cli uses them; nothing uses cli. Checked on imports and
+ * new capabilities (ui, weights) sit on top of train and only cli uses them; nothing uses cli. Checked on imports and
  * on fully qualified names in code alike. Every package says what it is for in a package-info.java.
  */
 class PackageRulesTest {
     static final Path SRC = Path.of("src/main/java/io/inception4j");
 
     /** package -> prefixes its files must not import. */
-    static final Map<String, List<String>> FORBIDDEN = Map.of(
-            "config", List.of("org.deeplearning4j", "org.nd4j", "org.datavec", "io.inception4j.graph",
-                    "io.inception4j.data", "io.inception4j.train", "io.inception4j.cli", "io.inception4j.backend"),
-            "graph", List.of("io.inception4j.data", "io.inception4j.train", "io.inception4j.cli"),
-            "data", List.of("io.inception4j.graph", "io.inception4j.train", "io.inception4j.cli"),
-            "train", List.of("io.inception4j.cli", "io.inception4j.sweep", "io.inception4j.bench"),
-            "bench", List.of("io.inception4j.train", "io.inception4j.cli"),
-            "sweep", List.of("io.inception4j.cli"),
-            "ui", List.of("io.inception4j.cli", "io.inception4j.sweep"),
-            "inference", List.of("io.inception4j.graph", "io.inception4j.train", "io.inception4j.cli"),
-            "report", List.of("org.deeplearning4j", "org.nd4j", "org.datavec", "io.inception4j.config", "io.inception4j.graph",
-                    "io.inception4j.data", "io.inception4j.train", "io.inception4j.inference", "io.inception4j.cli"),
-            "backend", List.of("io.inception4j.graph", "io.inception4j.data", "io.inception4j.train", "io.inception4j.cli"));
+    static final Map<String, List<String>> FORBIDDEN = Map.ofEntries(
+            Map.entry("config", List.of("org.deeplearning4j", "org.nd4j", "org.datavec", "io.inception4j.graph",
+                    "io.inception4j.data", "io.inception4j.train", "io.inception4j.cli", "io.inception4j.backend")),
+            Map.entry("graph", List.of("io.inception4j.data", "io.inception4j.train", "io.inception4j.cli")),
+            Map.entry("data", List.of("io.inception4j.graph", "io.inception4j.train", "io.inception4j.cli")),
+            Map.entry("train", List.of("io.inception4j.cli", "io.inception4j.sweep", "io.inception4j.bench")),
+            Map.entry("bench", List.of("io.inception4j.train", "io.inception4j.cli")),
+            Map.entry("sweep", List.of("io.inception4j.cli")),
+            Map.entry("ui", List.of("io.inception4j.cli", "io.inception4j.sweep")),
+            Map.entry("weights", List.of("io.inception4j.cli", "io.inception4j.sweep", "io.inception4j.ui", "io.inception4j.bench")),
+            Map.entry("inference", List.of("io.inception4j.graph", "io.inception4j.train", "io.inception4j.cli")),
+            Map.entry("report", List.of("org.deeplearning4j", "org.nd4j", "org.datavec", "io.inception4j.config", "io.inception4j.graph",
+                    "io.inception4j.data", "io.inception4j.train", "io.inception4j.inference", "io.inception4j.cli")),
+            Map.entry("backend", List.of("io.inception4j.graph", "io.inception4j.data", "io.inception4j.train", "io.inception4j.cli")));
 
     @Test
     void dependenciesPointOneWay() throws IOException {
@@ -50,6 +51,7 @@ class PackageRulesTest {
                     }
                     if (!pkg.equals("cli") && code.contains("io.inception4j.cli")) violations.add(f + ": " + code);
                     if (!pkg.equals("cli") && !pkg.equals("ui") && code.contains("io.inception4j.ui")) violations.add(f + ": " + code);
+                    if (!pkg.equals("cli") && !pkg.equals("weights") && code.contains("io.inception4j.weights")) violations.add(f + ": " + code);
                 }
             }
         }

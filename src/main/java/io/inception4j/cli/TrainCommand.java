@@ -35,6 +35,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "DIR", defaultValue = "results/runs", description = "Where run directories go (default: ${DEFAULT-VALUE}).")
     Path runs;
 
+    @Option(names = "--init", paramLabel = "MODEL.zip", description = "Start from the weights in a bundle (e.g. from import) "
+            + "or a checkpoint instead of random ones; a classifier for another number of classes starts afresh.")
+    Path init;
+
     @Option(names = "--print-config", description = "Print the resolved configs and exit.")
     boolean printConfig;
 
@@ -56,6 +60,10 @@ final class TrainCommand implements Callable<Integer> {
             spec.commandLine().getOut().print(Experiment.load(experimentFile(), overrides).resolvedYaml());
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
+        }
+        if (init != null) {
+            if (resume != null) throw new io.inception4j.config.ConfigException("--init starts a new run; --resume continues one from its own checkpoint: give one of them");
+            options = options.withStartingWeights(io.inception4j.weights.StartingWeights.from(init));
         }
         options = options.withObservers(ui.observers(spec.commandLine().getOut(), spec.commandLine().getErr()));
         Trainer.Result r;

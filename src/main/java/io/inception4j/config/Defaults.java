@@ -4,13 +4,27 @@ package io.inception4j.config;
  * The {@code defaults:} section of a model config: how convolutions are built unless a block says
  * otherwise. One place to read what "a conv" means in a network (bias or BN, activation, padding, init).
  */
-public record Defaults(Conv conv, BatchNorm bn) {
+public record Defaults(Conv conv, BatchNorm bn, AvgPool avgpool) {
     public Defaults {
         conv = conv == null ? Conv.STANDARD : conv;
         bn = bn == null ? BatchNorm.STANDARD : bn;
+        avgpool = avgpool == null ? AvgPool.STANDARD : avgpool;
     }
 
-    public static final Defaults STANDARD = new Defaults(null, null);
+    public static final Defaults STANDARD = new Defaults(null, null, null);
+
+    /**
+     * @param includePad whether an average pool's zero padding counts in its divisor (TF "SAME" and timm: no,
+     *                   the default; torchvision's Inception3: yes, so its weights need
+     *                   {@code model.defaults.avgpool.include_pad=true})
+     */
+    public record AvgPool(@com.fasterxml.jackson.annotation.JsonProperty("include_pad") Boolean includePad) {
+        public static final AvgPool STANDARD = new AvgPool(null);
+
+        public AvgPool {
+            includePad = includePad != null && includePad;
+        }
+    }
 
     /**
      * @param bias       whether convolutions have a bias (Caffe GoogLeNet: yes; BN nets: no)

@@ -28,11 +28,15 @@ package io.inception4j.config;
  * @param warmupEpochs   rise linearly to the learning rate over this many epochs first; 0 = off
  * @param fastPaths      our faster layers and cached convolution pre-activations (default); false: stock DL4J
  *                       only, for comparison (results/bench/README.md)
+ * @param freeze         a vertex name: it and everything before it keep their starting weights (fine-tuning
+ *                       the head on top of imported weights: DL4J's TransferLearning feature extractor); unset:
+ *                       everything trains
  */
 public record TrainConfig(Optimizer optimizer, Double lr, Double momentum, Double rmsDecay, Double epsilon,
                           Schedule schedule, Double weightDecay, Double labelSmoothing, Double gradClip,
                           Double gradClipGlobal, Integer batchSize, Integer epochs, Long seed, Checkpoint checkpoint,
-                          Integer earlyStopping, Double maxLoss, Double ema, Double warmupEpochs, Boolean fastPaths) {
+                          Integer earlyStopping, Double maxLoss, Double ema, Double warmupEpochs, Boolean fastPaths,
+                          String freeze) {
 
     public enum Optimizer { SGD, NESTEROV, RMSPROP, RMSPROP_TF, ADAM }
 

@@ -48,6 +48,29 @@ public final class Downloader {
         }
     }
 
+    /**
+     * Downloads {@code url} to {@code dest} (temporary file, checked, then renamed: never a half file at
+     * {@code dest}). {@code sha256} is the file's SHA-256 in hex, or a leading part of it of at least 8 digits
+     * (what torchvision publishes in its file names, and all torch.hub checks).
+     */
+    public static void fetchFile(URI url, String sha256, Path dest) throws IOException {
+        if (sha256 == null || !sha256.matches("[0-9a-fA-F]{8,64}")) {
+            throw new ConfigException(url + ": expected a SHA-256 (or its first 8 or more hex digits) to check the download against, got " + sha256);
+        }
+        Files.createDirectories(dest.toAbsolutePath().getParent());
+        Path part = Files.createTempFile(dest.toAbsolutePath().getParent(), ".download-", ".part");
+        try {
+            String actual = download(url, part);
+            if (!actual.startsWith(sha256.toLowerCase(java.util.Locale.ROOT))) {
+                throw new ConfigException(url + ": SHA-256 mismatch: expected " + sha256 + (sha256.length() < 64 ? "..." : "") + ", got " + actual
+                        + " (the download is corrupt or the file changed; nothing was kept)");
+            }
+            Files.move(part, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(part);
+        }
+    }
+
     /** Streams {@code url} to {@code file}, returning the SHA-256 of what was written. */
     static String download(URI url, Path file) throws IOException {
         HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();

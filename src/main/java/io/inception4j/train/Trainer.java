@@ -49,7 +49,7 @@ public final class Trainer {
      * @param runsRoot where new run directories go ({@code results/runs})
      */
     public record Options(Path dataDir, Map<String, String> env, Path runsRoot, StopSignal stop, BatchListener listener,
-                          List<TrainingObserver> observers) {
+                          List<TrainingObserver> observers, StartingWeights startingWeights) {
         public Options {
             stop = stop == null ? new StopSignal() : stop;
             listener = listener == null ? (e, b, l) -> { } : listener;
@@ -57,14 +57,27 @@ public final class Trainer {
         }
 
         public Options(Path dataDir, Map<String, String> env, Path runsRoot, StopSignal stop, BatchListener listener) {
-            this(dataDir, env, runsRoot, stop, listener, List.of());
+            this(dataDir, env, runsRoot, stop, listener, List.of(), null);
         }
 
         public Options withObservers(List<TrainingObserver> more) {
             List<TrainingObserver> all = new java.util.ArrayList<>(observers);
             all.addAll(more);
-            return new Options(dataDir, env, runsRoot, stop, listener, all);
+            return new Options(dataDir, env, runsRoot, stop, listener, all, startingWeights);
         }
+
+        public Options withStartingWeights(StartingWeights weights) {
+            return new Options(dataDir, env, runsRoot, stop, listener, observers, weights);
+        }
+    }
+
+    /**
+     * Fills a freshly built network before its first step, in place of its random initialisation (e.g. from
+     * imported weights: train --init); a resumed run takes its weights from its checkpoint instead.
+     */
+    public interface StartingWeights {
+        /** @return a line for the log saying what was filled and what kept its initialisation */
+        String fill(ComputationGraph fresh);
     }
 
     private final Experiment exp;
@@ -130,7 +143,7 @@ public final class Trainer {
         int perEpoch = (data.splits().train().size() + t.batchSize() - 1) / t.batchSize();
         Blueprint bp = GraphFactory.standard().blueprint(exp.model(), Recipes.graphOptions(t, perEpoch));
         if (!bp.classifier()) throw new ConfigException("the model has no 'output' block: there is nothing to train");
-        ComputationGraph graph = from == null ? bp.create() : from.graph();
+        ComputationGraph graph = from == null ? startingGraph(bp, t) : from.graph();
         TrainingState state = from == null ? TrainingState.start() : from.state();
         if (t.gradClipGlobal() > 0) graph.addListeners(new GlobalNormClipping(t.gradClipGlobal()));
         WeightAverage ema = t.ema() > 0 ? weightAverage(t.ema(), from, graph) : null;
@@ -247,6 +260,23 @@ public final class Trainer {
     }
 
     /** The moving average of the parameters: continued from the checkpoint, or started from the parameters. */
+    /** A new network: built, filled from the starting weights if any, frozen up to train.freeze if set. */
+    private ComputationGraph startingGraph(Blueprint bp, TrainConfig t) {
+        ComputationGraph graph = bp.create();
+        if (options.startingWeights() != null) log.info("starting weights: {}", options.startingWeights().fill(graph));
+        if (t.freeze() != null) {
+            if (graph.getVertex(t.freeze()) == null) {
+                throw new ConfigException("train.freeze: the model has no vertex '" + t.freeze() + "'");
+            }
+            graph = new org.deeplearning4j.nn.transferlearning.TransferLearning.GraphBuilder(graph).setFeatureExtractor(t.freeze()).build();
+            long frozen = java.util.Arrays.stream(graph.getLayers())
+                    .filter(l -> l instanceof org.deeplearning4j.nn.layers.FrozenLayer).mapToLong(org.deeplearning4j.nn.api.Layer::numParams).sum();
+            log.info("train.freeze: {} and everything before it frozen ({} of {} parameters)", t.freeze(),
+                    String.format(Locale.ROOT, "%,d", frozen), String.format(Locale.ROOT, "%,d", graph.numParams()));
+        }
+        return graph;
+    }
+
     private static WeightAverage weightAverage(double decay, Checkpoints.Loaded from, ComputationGraph graph) {
         if (from == null) return WeightAverage.start(decay, graph.params());
         if (from.ema() != null) return WeightAverage.restore(decay, from.ema());

@@ -23,6 +23,7 @@ class FamilyTest {
     @ParameterizedTest(name = "{0}: {1} parameters")
     @CsvSource({
             "inception-v1, 13378280, 6998552",
+            "googlenet-torchvision, 13019960, 6639464",
             "inception-v2, 11208192, 11208192",
             "inception-v3, 27197488, 23869000",
             "inception-v4, 42742984, 42742984",

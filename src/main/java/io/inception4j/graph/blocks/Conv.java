@@ -16,13 +16,16 @@ import java.util.List;
 /**
  * {@code type: conv}: a convolution, then (if {@code bn}) batch normalisation, then the activation.
  * Unset keys come from the model's {@code defaults.conv}. With BN the convolution has no bias unless asked:
- * BN's beta does that job. Vertices: {@code <id>}, {@code <id>/bn}, {@code <id>/<activation>}.
+ * BN's beta does that job. {@code pad: p} or {@code [ph, pw]} pads explicitly by that many zeros on each side
+ * (PyTorch's {@code padding=}; e.g. torchvision's 7x7/2 stem pads 3 and 3, where {@code same} pads 2 and 3),
+ * in place of {@code padding}. Vertices: {@code <id>}, {@code <id>/bn}, {@code <id>/<activation>}.
  */
 public record Conv(
         @JsonProperty(required = true) Integer filters,
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Integer> kernel,
         @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Integer> stride,
         Padding padding,
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Integer> pad,
         Boolean bias,
         Boolean bn,
         Activation activation,
@@ -30,7 +33,7 @@ public record Conv(
 
     /** A convolution with the model's defaults, for blocks that compose convolutions. */
     public static Conv of(int filters, int kernel) {
-        return new Conv(filters, List.of(kernel), null, null, null, null, null, null);
+        return new Conv(filters, List.of(kernel), null, null, null, null, null, null, null);
     }
 
     /**
@@ -49,15 +52,18 @@ public record Conv(
         Node in = ctx.single(inputs);
         if (filters < 1) throw ctx.error("filters", "expected at least 1 filter, got " + filters);
         Defaults.Conv d = ctx.defaults().conv();
+        if (pad != null && padding != null) throw ctx.error("pad", "give either 'pad' (explicit zeros) or 'padding' (same/valid), not both");
         Window w = Window.of(ctx, kernel, stride, padding != null ? padding : d.padding());
+        int[] explicit = pad == null ? null : Window.pair(ctx, "pad", pad, 0, 0);
+        if (explicit != null) w = w.padded(explicit);
         w.checkFits(ctx, in);
         boolean withBn = bn != null ? bn : d.bn();
         boolean withBias = bias != null ? bias : d.bias();
         Activation act = activation != null ? activation : d.activation();
 
-        Node out = ctx.layer(new ConvolutionLayer.Builder(w.kernel(), w.stride())
+        Node out = ctx.layer(new ConvolutionLayer.Builder(w.kernel(), w.stride(), w.explicitPad())
                 .nOut(ctx.scaled(filters))
-                .convolutionMode(Dl4j.mode(w.padding()))
+                .convolutionMode(w.mode())
                 .hasBias(withBias)
                 .activation(withBn ? Dl4j.activation(Activation.LINEAR) : Dl4j.activation(ctx, act))
                 .weightInit(Dl4j.init(init != null ? init : d.init()))

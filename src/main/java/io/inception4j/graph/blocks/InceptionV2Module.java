@@ -51,6 +51,6 @@ public record InceptionV2Module(
     }
 
     private static Node conv(BlockContext ctx, String part, int filters, int kernel, int stride, Node in) {
-        return new Conv(filters, List.of(kernel), List.of(stride), null, null, null, null, null).build(ctx.part(part), List.of(in));
+        return new Conv(filters, List.of(kernel), List.of(stride), null, null, null, null, null, null).build(ctx.part(part), List.of(in));
     }
 }
