@@ -4,6 +4,8 @@ import io.inception4j.train.RunDirectory;
 import io.inception4j.train.TrainingObserver;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.ui.model.stats.StatsListener;
+import org.deeplearning4j.ui.model.stats.api.StatsUpdateConfiguration;
+import org.deeplearning4j.ui.model.stats.impl.DefaultStatsUpdateConfiguration;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +32,19 @@ public final class LiveStats implements TrainingObserver {
         this.frequency = frequency;
     }
 
+    /**
+     * What the UI's pages draw, and nothing more: a report with every statistic of every layer cost about a
+     * second for GoogLeNet (thousands of small reductions), 9-14% of a 17-flowers epoch at one report every 10
+     * iterations. Gradient and activation histograms and gradient means are not drawn by any page; parameter and
+     * update histograms, mean magnitudes (the update:parameter ratios) and standard deviations are.
+     */
+    static StatsUpdateConfiguration statistics(int frequency) {
+        return new DefaultStatsUpdateConfiguration.Builder().reportingFrequency(frequency)
+                .collectHistogramsGradients(false).collectHistogramsActivations(false)
+                .collectMeanGradients(false).collectMeanMagnitudesGradients(false).collectMeanMagnitudesActivations(false)
+                .build();
+    }
+
     public static Path statsFile(Path runDir) {
         return runDir.resolve(FILE);
     }
@@ -38,7 +53,7 @@ public final class LiveStats implements TrainingObserver {
     public void starting(ComputationGraph graph, RunDirectory run) {
         FileStatsStorage storage = new FileStatsStorage(statsFile(run.dir()).toFile());
         server.attach(storage);
-        graph.addListeners(new StatsListener(storage, frequency));
+        graph.addListeners(new StatsListener(storage, null, statistics(frequency), null, null));
         log.info("training UI: {} (run {}; statistics every {} iterations into {})", server.url(), run.dir().getFileName(),
                 frequency, FILE);
     }
