@@ -44,15 +44,24 @@ final class Pipeline {
         return new Pipeline(data, all, m, seconds);
     }
 
-    /** One augmented pass over the samples, alone (no network), on the configured worker threads. */
+    /**
+     * Augmented passes over the samples, alone (no network), on the configured worker threads: {@code --images}
+     * images in all, in as many passes (epochs) as that takes, so that sets of different sizes can be compared
+     * over the same amount of work (memory that grows with the set, not with the time run, then shows).
+     */
     ObjectNode measure(Benchmark.Options o, ObjectMapper json) {
+        int target = o.images() > 0 ? o.images() : samples.size();
         BatchIterator it = data.batches(samples, model.height(), model.widthPx(), o.batch(), 1, true, 0, 1);
         long t0 = System.nanoTime();
         int n = 0;
-        while (it.hasNext()) n += (int) it.next().getFeatures(0).size(0);
+        int epoch = 0;
+        while (n < target) {
+            if (!it.hasNext()) it.setEpoch(++epoch);
+            n += (int) it.next().getFeatures(0).size(0);
+        }
         double rate = n / ((System.nanoTime() - t0) / 1e9);
         ObjectNode d = json.createObjectNode();
-        d.put("dataset", data.config().name()).put("dir", data.dir().toString()).put("images", n)
+        d.put("dataset", data.config().name()).put("dir", data.dir().toString()).put("images", n).put("distinct_images", samples.size()).put("passes", epoch + 1)
                 .put("skipped_images", data.bad().size()).put("cache", data.images().mode()).put("cache_reason", data.cacheReason())
                 .put("workers", data.config().workers()).put("decoded_short_side", data.images().side())
                 .put("input", model.height() + "x" + model.widthPx())

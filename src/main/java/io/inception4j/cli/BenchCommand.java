@@ -44,7 +44,7 @@ final class BenchCommand implements Callable<Integer> {
     DataOption data;
 
     @Option(names = "--images", defaultValue = "0", paramLabel = "N",
-            description = "Images the pipeline measurement passes over (default: all of the dataset).")
+            description = "Images the pipeline measurement reads (default: one pass over the dataset; more than the set holds: several passes).")
     int images;
 
     @Option(names = "--pipeline-only", description = "Measure the data pipeline alone: no network, no training.")
