@@ -21,8 +21,9 @@ final class UiOptions {
                     + "authentication: anyone who can reach another address can read the training statistics.")
     String host;
 
-    @Option(names = "--ui-frequency", defaultValue = "10", paramLabel = "N",
-            description = "Record statistics every N iterations (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ui-frequency", defaultValue = "50", paramLabel = "N",
+            description = "Record statistics every N iterations (default: ${DEFAULT-VALUE}). Each report gathers "
+                    + "statistics of every layer: fewer reports cost less training speed.")
     int frequency;
 
     /** The observers to attach to training: none without --ui. */
