@@ -40,9 +40,17 @@ public final class YamlDocument {
         this.positions = positions;
     }
 
+    /** Configs are a few kilobytes; a larger file is not one (and is not read into memory to find out). */
+    static final long MAX_BYTES = 4L << 20;
+
     public static YamlDocument load(Path file) {
         String text;
         try {
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                throw new ConfigException(String.format(java.util.Locale.ROOT,
+                        "%s: %,d bytes is not a config (the limit is %,d bytes)", file, size, MAX_BYTES));
+            }
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": no such file");

@@ -52,4 +52,15 @@ class ConfigErrorsTest {
         assertEquals(2, r.exitCode(), r.err());
         assertEquals(parts[1], r.err().strip());
     }
+
+    @org.junit.jupiter.api.Test
+    void aHugeFileIsRefusedBeforeItIsRead(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path huge = tmp.resolve("huge.yaml");
+        try (var f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(YamlDocument.MAX_BYTES + 1);   // sparse: no disk or memory spent
+        }
+        Cli r = Cli.run("summary", huge.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertEquals("error: " + huge + ": 4,194,305 bytes is not a config (the limit is 4,194,304 bytes)", r.err().strip());
+    }
 }
