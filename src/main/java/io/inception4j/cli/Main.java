@@ -17,7 +17,21 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /**
+     * DL4J's prefetch thread rethrows whatever the data iterator threw, uncaught, and the JVM prints it: on
+     * Ctrl-C that was a stack trace for a batch nobody wanted any more. That one case is dropped; anything
+     * else is printed as the JVM would.
+     */
+    static void uncaught(Thread t, Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof io.inception4j.data.BatchIterator.Interrupted) return;
+        }
+        System.err.print("Exception in thread \"" + t.getName() + "\" ");
+        e.printStackTrace(System.err);
     }
 
     /** Runs a command line in-process; tests call this. */

@@ -34,6 +34,16 @@ import java.util.concurrent.Future;
  * batches stay identical.
  */
 public final class BatchIterator implements MultiDataSetIterator {
+    /**
+     * The thread assembling a batch was interrupted: the consumer has stopped (Ctrl-C, the end of a run) and
+     * shut the prefetching down. Its own type so that the command line can tell it from a real failure.
+     */
+    public static final class Interrupted extends IllegalStateException {
+        public Interrupted(InterruptedException cause) {
+            super("interrupted while assembling a batch", cause);
+        }
+    }
+
     /** Shared by all iterators; idle threads end after a minute. Each batch uses at most {@code workers}. */
     private static final ExecutorService POOL = Executors.newCachedThreadPool(Workers.daemon("inception4j-batch"));
 
@@ -123,7 +133,7 @@ public final class BatchIterator implements MultiDataSetIterator {
                 t.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while assembling a batch", e);
+                throw new Interrupted(e);
             } catch (ExecutionException e) {
                 throw new IllegalStateException("assembling a batch failed: " + e.getCause(), e.getCause());
             }
