@@ -155,6 +155,13 @@ public final class TorchCheckpoint {
             };
             root = u.loads(pickle);
         } catch (IOException | RuntimeException e) { // PickleException included
+            // Pyrolite names a class it was not told about as "... ClassDict (for module.name) ...".
+            java.util.regex.Matcher foreign = java.util.regex.Pattern.compile("ClassDict \\(for ([\\w.]+)\\)")
+                    .matcher(String.valueOf(e.getMessage()));
+            if (foreign.find()) {
+                throw bad(file, "its pickle asks for " + foreign.group(1) + ", which no state_dict holds; refused "
+                        + "(only tensors, their storages and dicts are read: a pickle can name any code)");
+            }
             throw bad(file, "its pickle cannot be read (" + e.getMessage() + ")");
         }
         if (root instanceof Map<?, ?> m) {
