@@ -87,7 +87,7 @@ public final class ModelArchive {
         try (CountingInputStream raw = new CountingInputStream(new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16));
              ZipInputStream zip = new ZipInputStream(raw)) {
             int count = 0;
-            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+            for (ZipEntry e; (e = nextEntry(zip)) != null; ) {
                 String name = e.getName();
                 if (++count > MAX_ENTRIES) throw fail(file, what, "more than " + MAX_ENTRIES + " entries");
                 if (sums.containsKey(name)) throw fail(file, what, "entry " + name + " appears twice");
@@ -181,6 +181,15 @@ public final class ModelArchive {
 
     private static String firstLine(String s) {
         return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+
+    /** The next entry; java.util.zip answers a name that is not valid UTF-8 with an IllegalArgumentException. */
+    private static ZipEntry nextEntry(ZipInputStream zip) throws IOException {
+        try {
+            return zip.getNextEntry();
+        } catch (IllegalArgumentException e) {
+            throw new ZipException("an entry name is not valid UTF-8");
+        }
     }
 
     /** One entry being read: counts inflated bytes against a limit and the compression ratio, hashes as it goes. */
