@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The pieces the pages share: escaping, the page frame with its inline style, CSV reading, atomic writes. */
-final class Html {
+public final class Html {
     private Html() {}
 
     static final String STYLE = """
@@ -53,24 +53,28 @@ final class Html {
     static List<List<String>> csv(Path file) throws IOException {
         List<List<String>> rows = new ArrayList<>();
         for (String line : Files.readAllLines(file)) {
-            if (line.isBlank()) continue;
-            List<String> out = new ArrayList<>();
-            StringBuilder cur = new StringBuilder();
-            boolean quoted = false;
-            for (int i = 0; i < line.length(); i++) {
-                char c = line.charAt(i);
-                if (quoted) {
-                    if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') { cur.append('"'); i++; }
-                    else if (c == '"') quoted = false;
-                    else cur.append(c);
-                } else if (c == '"') quoted = true;
-                else if (c == ',') { out.add(cur.toString()); cur.setLength(0); }
-                else cur.append(c);
-            }
-            out.add(cur.toString());
-            rows.add(out);
+            if (!line.isBlank()) rows.add(csvFields(line));
         }
         return rows;
+    }
+
+    /** One CSV line's fields: commas separate, double quotes quote, a doubled quote is a quote. */
+    public static List<String> csvFields(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') { cur.append('"'); i++; }
+                else if (c == '"') quoted = false;
+                else cur.append(c);
+            } else if (c == '"') quoted = true;
+            else if (c == ',') { out.add(cur.toString()); cur.setLength(0); }
+            else cur.append(c);
+        }
+        out.add(cur.toString());
+        return out;
     }
 
     static double number(String s) {

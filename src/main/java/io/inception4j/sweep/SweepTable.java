@@ -1,5 +1,7 @@
 package io.inception4j.sweep;
 
+import io.inception4j.report.Html;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +30,7 @@ final class SweepTable {
             List<String> lines = Files.readAllLines(file);
             for (String line : lines.subList(1, lines.size())) {
                 if (line.isBlank()) continue;
-                List<String> f = parse(line);
+                List<String> f = Html.csvFields(line);
                 Map<String, String> values = new LinkedHashMap<>();
                 for (int i = 0; i < paths.size(); i++) values.put(paths.get(i), f.get(1 + i));
                 int k = 1 + paths.size();
@@ -70,28 +72,5 @@ final class SweepTable {
     private static String quote(String s) {
         if (s == null) return "";
         return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"").replace("\n", " ") + "\"" : s;
-    }
-
-    private static List<String> parse(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') { cur.append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else cur.append(c);
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                out.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(c);
-            }
-        }
-        out.add(cur.toString());
-        return out;
     }
 }
