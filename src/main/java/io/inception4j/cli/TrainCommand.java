@@ -1,6 +1,7 @@
 package io.inception4j.cli;
 
 import io.inception4j.config.Experiment;
+import io.inception4j.train.EpochFitter;
 import io.inception4j.train.StopSignal;
 import io.inception4j.train.Trainer;
 import picocli.CommandLine.Command;
@@ -48,6 +49,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     UiOptions ui;
 
+    @Mixin
+    DistributedOptions distributed;
+
     @Spec
     CommandSpec spec;
 
@@ -65,6 +69,8 @@ final class TrainCommand implements Callable<Integer> {
             if (resume != null) throw new io.inception4j.config.ConfigException("--init starts a new run; --resume continues one from its own checkpoint: give one of them");
             options = options.withStartingWeights(io.inception4j.weights.StartingWeights.from(init));
         }
+        EpochFitter fitter = distributed.fitter();
+        if (fitter != null) options = options.withFitter(fitter);
         options = options.withObservers(ui.observers(spec.commandLine().getOut(), spec.commandLine().getErr()));
         Trainer.Result r;
         try (Interrupts ignored = Interrupts.stopOnCtrlC(stop)) {

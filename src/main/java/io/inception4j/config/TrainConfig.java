@@ -31,12 +31,14 @@ package io.inception4j.config;
  * @param freeze         a vertex name: it and everything before it keep their starting weights (fine-tuning
  *                       the head on top of imported weights: DL4J's TransferLearning feature extractor); unset:
  *                       everything trains
+ * @param distributed    how an epoch is spread over workers when training runs on several (train --workers,
+ *                       train --spark); ignored by a single-process run
  */
 public record TrainConfig(Optimizer optimizer, Double lr, Double momentum, Double rmsDecay, Double epsilon,
                           Schedule schedule, Double weightDecay, Double labelSmoothing, Double gradClip,
                           Double gradClipGlobal, Integer batchSize, Integer epochs, Long seed, Checkpoint checkpoint,
                           Integer earlyStopping, Double maxLoss, Double ema, Double warmupEpochs, Boolean fastPaths,
-                          String freeze) {
+                          String freeze, Distributed distributed) {
 
     public enum Optimizer { SGD, NESTEROV, RMSPROP, RMSPROP_TF, ADAM }
 
@@ -69,6 +71,7 @@ public record TrainConfig(Optimizer optimizer, Double lr, Double momentum, Doubl
         warmupEpochs = warmupEpochs == null ? 0.0 : warmupEpochs;
         if (warmupEpochs < 0) throw new Binder.InvalidValue("warmup_epochs", "expected 0 (off) or a positive number of epochs, got " + warmupEpochs);
         fastPaths = fastPaths == null ? Boolean.TRUE : fastPaths;
+        distributed = distributed == null ? new Distributed(null, null, null, null, null, null) : distributed;
     }
 
     private static double positive(String key, double v) {
@@ -99,6 +102,40 @@ public record TrainConfig(Optimizer optimizer, Double lr, Double momentum, Doubl
             keepLast = keepLast == null ? 2 : keepLast;
             if (every < 1) throw new Binder.InvalidValue("every", "expected at least 1, got " + every);
             if (keepLast < 1) throw new Binder.InvalidValue("keep_last", "expected at least 1, got " + keepLast);
+        }
+    }
+
+    /**
+     * Training on several workers: DL4J's ParallelWrapper threads (train --workers N) or Spark executors
+     * (train --spark MASTER). Each worker fits its own batches of {@code batch_size} images.
+     *
+     * @param mode              parameter_averaging: every {@code averaging_frequency} batches the workers' parameters
+     *                          (and updater state) are averaged (DL4J's ParameterAveragingTrainingMaster, ParallelWrapper
+     *                          AVERAGING); shared_gradients: workers exchange threshold-encoded gradient updates
+     *                          after every batch (SharedTrainingMaster over Aeron, ParallelWrapper SHARED_GRADIENTS)
+     * @param averagingFrequency batches each worker fits between two averagings (parameter_averaging)
+     * @param workers           Spark: workers the epoch is divided among (default: the cluster's default
+     *                          parallelism); ParallelWrapper takes --workers
+     * @param threshold         initial threshold of the adaptive threshold encoding (shared_gradients): gradient
+     *                          entries above it are sent, the rest accumulate until they are
+     * @param port              UDP port of the Aeron transport on the driver (shared_gradients)
+     * @param prefetch          batches each worker decodes ahead of its training
+     */
+    public record Distributed(Mode mode, Integer averagingFrequency, Integer workers, Double threshold, Integer port,
+                              Integer prefetch) {
+        public enum Mode { PARAMETER_AVERAGING, SHARED_GRADIENTS }
+
+        public Distributed {
+            mode = mode == null ? Mode.PARAMETER_AVERAGING : mode;
+            averagingFrequency = averagingFrequency == null ? 5 : averagingFrequency;
+            if (averagingFrequency < 1) throw new Binder.InvalidValue("averaging_frequency", "expected at least 1 batch, got " + averagingFrequency);
+            if (workers != null && workers < 1) throw new Binder.InvalidValue("workers", "expected at least 1, got " + workers);
+            threshold = threshold == null ? 1e-3 : threshold;
+            if (!(threshold > 0) || threshold >= 1) throw new Binder.InvalidValue("threshold", "expected 0 < threshold < 1 (1e-3 is DL4J's default), got " + threshold);
+            port = port == null ? 40123 : port;
+            if (port < 1024 || port > 65535) throw new Binder.InvalidValue("port", "expected a UDP port from 1024 to 65535, got " + port);
+            prefetch = prefetch == null ? 2 : prefetch;
+            if (prefetch < 0) throw new Binder.InvalidValue("prefetch", "expected 0 or more batches, got " + prefetch);
         }
     }
 }

@@ -94,6 +94,20 @@ public final class BatchIterator implements MultiDataSetIterator {
         cursor = Math.min(order.size(), batches * batchSize);
     }
 
+    /**
+     * The samples of each batch still to come in this epoch, in order, without reading an image: for training
+     * on other machines, where each worker assembles its own batches from the file names.
+     */
+    public List<List<Sample>> remainingBatches() {
+        List<List<Sample>> batches = new ArrayList<>();
+        for (int from = cursor; from < order.size(); from += batchSize) {
+            List<Sample> b = new ArrayList<>();
+            for (int i = from; i < Math.min(order.size(), from + batchSize); i++) b.add(samples.get(order.get(i)));
+            batches.add(b);
+        }
+        return batches;
+    }
+
     public int batchesPerEpoch() {
         return (samples.size() + batchSize - 1) / batchSize;
     }

@@ -210,7 +210,7 @@ public final class Sweep {
             exp = new Experiment(sweep.name() + "-c" + index, exp.model(), exp.data(), exp.train());
             StopSignal stop = options.stop() == null ? new StopSignal() : options.stop();
             Trainer.Result r = Trainer.start(exp, new Trainer.Options(options.dataDir(), options.env(),
-                    options.runsRoot().resolve(sweep.name()), stop, null, options.observers(), null));
+                    options.runsRoot().resolve(sweep.name()), stop, null, options.observers(), null, null));
             List<Metrics.Row> metrics = new Metrics(r.run().metrics()).read();
             double secs = (System.currentTimeMillis() - started) / 1000.0;
             Double score = switch (r.outcome()) {

@@ -49,7 +49,7 @@ public final class Trainer {
      * @param runsRoot where new run directories go ({@code results/runs})
      */
     public record Options(Path dataDir, Map<String, String> env, Path runsRoot, StopSignal stop, BatchListener listener,
-                          List<TrainingObserver> observers, StartingWeights startingWeights) {
+                          List<TrainingObserver> observers, StartingWeights startingWeights, EpochFitter fitter) {
         public Options {
             stop = stop == null ? new StopSignal() : stop;
             listener = listener == null ? (e, b, l) -> { } : listener;
@@ -57,17 +57,22 @@ public final class Trainer {
         }
 
         public Options(Path dataDir, Map<String, String> env, Path runsRoot, StopSignal stop, BatchListener listener) {
-            this(dataDir, env, runsRoot, stop, listener, List.of(), null);
+            this(dataDir, env, runsRoot, stop, listener, List.of(), null, null);
         }
 
         public Options withObservers(List<TrainingObserver> more) {
             List<TrainingObserver> all = new java.util.ArrayList<>(observers);
             all.addAll(more);
-            return new Options(dataDir, env, runsRoot, stop, listener, all, startingWeights);
+            return new Options(dataDir, env, runsRoot, stop, listener, all, startingWeights, fitter);
         }
 
         public Options withStartingWeights(StartingWeights weights) {
-            return new Options(dataDir, env, runsRoot, stop, listener, observers, weights);
+            return new Options(dataDir, env, runsRoot, stop, listener, observers, weights, fitter);
+        }
+
+        /** Epochs are fitted by {@code f} on several workers instead of batch by batch in this thread. */
+        public Options withFitter(EpochFitter f) {
+            return new Options(dataDir, env, runsRoot, stop, listener, observers, startingWeights, f);
         }
     }
 
@@ -119,6 +124,7 @@ public final class Trainer {
         } finally {
             writePage(); // whatever the outcome, the run's page shows how far it got
             for (TrainingObserver o : options.observers()) o.finished(run);
+            if (options.fitter() != null) options.fitter().close();
             options.stop().acknowledge(); // also on errors: a waiting Ctrl-C handler must not hang
         }
     }
@@ -148,6 +154,14 @@ public final class Trainer {
         if (t.gradClipGlobal() > 0) graph.addListeners(new GlobalNormClipping(t.gradClipGlobal()));
         WeightAverage ema = t.ema() > 0 ? weightAverage(t.ema(), from, graph) : null;
         for (TrainingObserver o : options.observers()) o.starting(graph, run);
+        EpochFitter fitter = options.fitter();
+        if (fitter != null) {
+            if (ema != null) throw new ConfigException("train.ema: the moving average is updated after every batch, which "
+                    + fitter.describe() + " does not expose; set train.ema=0 or train in one process");
+            fitter.start(new EpochFitter.Setup(exp, data, run, graph, bp.outputCount()));
+            provenance.put("fitter", fitter.describe());
+            Provenance.write(provenance, run.dir().resolve("provenance.json"));
+        }
         String modelYaml = Experiment.toYaml(exp.model().doc().root());
         Metrics metrics = new Metrics(run.metrics());
         metrics.truncateAfter(state.epoch());
@@ -172,8 +186,23 @@ public final class Trainer {
             double lossSum = 0;
             int batch = state.batch(), fitted = 0;
             long images = 0;
-            AsyncMultiDataSetIterator prefetch = new AsyncMultiDataSetIterator(train, 4, false);
-            try {
+            if (fitter != null) {
+                EpochFitter.Fitted f = fitter.fitEpoch(train, epoch);
+                lossSum = f.loss() * f.batches();
+                fitted = f.batches();
+                images = f.images();
+                if (!Double.isFinite(f.loss()) || f.loss() > t.maxLoss()) {
+                    String msg = String.format(Locale.ROOT, "loss diverged (%s) in epoch %d; stopped. The last good checkpoint is "
+                            + "kept in %s; lower train.lr or set train.grad_clip", f.loss(), epoch + 1, run.checkpoints());
+                    log.error(msg);
+                    return new Result(Outcome.DIVERGED, run, state, null, data.bad().size(), msg);
+                }
+                bar.update(train.batchesPerEpoch(), String.format(Locale.ROOT, "loss %.4f  %.1f img/s", f.loss(),
+                        images / ((System.nanoTime() - started) / 1e9)));
+                options.listener().afterBatch(epoch, train.batchesPerEpoch(), f.loss());
+            }
+            AsyncMultiDataSetIterator prefetch = fitter != null ? null : new AsyncMultiDataSetIterator(train, 4, false);
+            if (prefetch != null) try {
                 while (prefetch.hasNext()) {
                     MultiDataSet b = prefetch.next();
                     // Dropout masks depend on the position in training only, so a resumed run replays them.
@@ -226,11 +255,18 @@ public final class Trainer {
             // best.zip first: an epoch checkpoint records "best at epoch N", so best.zip must already hold it if
             // the process dies between the two writes (kill -9 test in HostileFilesTest).
             if (improved) Checkpoints.save(run.best(), graph, state, modelYaml, data.classes(), average(ema));
-            if ((epoch + 1) % t.checkpoint().every() == 0 || epoch + 1 == t.epochs()) {
+            // A whole-epoch fitter cannot stop mid-epoch: a stop request takes effect here, with a checkpoint.
+            boolean stopHere = fitter != null && options.stop().requested() && epoch + 1 < t.epochs();
+            if ((epoch + 1) % t.checkpoint().every() == 0 || epoch + 1 == t.epochs() || stopHere) {
                 Checkpoints.save(run.checkpoints().resolve(Checkpoints.name(state)), graph, state, modelYaml, data.classes(), average(ema));
                 Checkpoints.prune(run.checkpoints(), t.checkpoint().keepLast());
             }
             writePage();
+            if (stopHere) {
+                log.info("stopped on request after epoch {}; continue with: train --resume {}", epoch + 1, run.dir());
+                outcome = Outcome.INTERRUPTED;
+                break;
+            }
             if (t.earlyStopping() > 0 && state.sinceBest() >= t.earlyStopping()) {
                 log.info("early stopping: no better validation top-1 for {} epochs (best {}% at epoch {})",
                         state.sinceBest(), String.format(Locale.ROOT, "%.2f", 100 * state.bestTop1()), state.bestEpoch());
