@@ -70,6 +70,17 @@ class ParallelWrapperFitterTest {
         assertTrue(e.getMessage().contains("train.ema") && e.getMessage().contains("ParallelWrapper"), e.getMessage());
     }
 
+    @Test
+    void sparkWithoutTheSparkBuildSaysHowToGetIt(@TempDir Path tmp) throws Exception {
+        Path exp = TinyFlowers.setUp(tmp, 1);
+        boolean sparkBuild = java.util.ServiceLoader.load(io.inception4j.train.ClusterEngine.class).findFirst().isPresent();
+        if (sparkBuild) return; // mvn -Pspark: SparkTrainingTest covers --spark
+        Cli train = Cli.run("train", exp.toString(), "--runs", tmp.resolve("runs").toString(), "--spark", "local[2]");
+        assertEquals(2, train.exitCode(), "a user error: exit code 2");
+        assertTrue(train.err().contains("--spark needs the Spark build") && train.err().contains("-Pspark"), train.err());
+        assertTrue(!Files.exists(tmp.resolve("runs")) || Files.list(tmp.resolve("runs")).findAny().isEmpty(), "no run directory");
+    }
+
     /** Passes through, keeping what each epoch reported. */
     private static final class Recording implements EpochFitter {
         final EpochFitter inner;
