@@ -26,8 +26,12 @@ final class DistributedOptions {
         if (workers != null && spark != null) throw new ConfigException("--workers and --spark: give one of them");
         if (workers != null) return new ParallelWrapperFitter(workers);
         if (spark == null) return null;
-        ClusterEngine engine = ServiceLoader.load(ClusterEngine.class).findFirst()
-                .orElseThrow(() -> new ConfigException(NO_SPARK));
+        ClusterEngine engine;
+        try {
+            engine = ServiceLoader.load(ClusterEngine.class).findFirst().orElseThrow(() -> new ConfigException(NO_SPARK));
+        } catch (java.util.ServiceConfigurationError e) { // a class folder left over from a Spark build
+            throw new ConfigException(NO_SPARK + " (" + e.getMessage() + ")");
+        }
         return engine.connect(spark);
     }
 }
