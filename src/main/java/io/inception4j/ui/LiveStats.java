@@ -53,7 +53,7 @@ public final class LiveStats implements TrainingObserver {
     public void starting(ComputationGraph graph, RunDirectory run) {
         FileStatsStorage storage = new FileStatsStorage(statsFile(run.dir()).toFile());
         server.attach(storage);
-        graph.addListeners(new StatsListener(storage, null, statistics(frequency), null, null));
+        graph.addListeners(new Guarded(new StatsListener(storage, null, statistics(frequency), null, null)));
         log.info("training UI: {} (run {}; statistics every {} iterations into {})", server.url(), run.dir().getFileName(),
                 frequency, FILE);
     }
