@@ -77,6 +77,7 @@ public final class Benchmark {
         t.append(String.format(Locale.ROOT, "machine: %s, %d cores, %s, peak %.0f GFLOP/s (FP32)%n%n", machine.cpu(),
                 machine.cores(), machine.simdFlags(), machine.peakGflops()));
 
+        RssSampler rss = new RssSampler();
         Pipeline pipeline = o.data() == null ? null : Pipeline.open(o, m);
         if (pipeline != null) {
             r.set("data_pipeline", pipeline.measure(o, json));
@@ -121,6 +122,8 @@ public final class Benchmark {
         r.put("peak_heap_mib", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
         r.put("offheap_mib", Pointer.physicalBytes() >> 20);
         r.put("peak_rss_mib", Machine.peakRssMiB());
+        rss.close();
+        r.put("steady_rss_mib", rss.steadyMiB()).put("rss_samples", rss.count());
         r.set("machine", json.valueToTree(machine));
         r.put("cpu_peak_gflops", machine.peakGflops());
         r.set("backend", json.valueToTree(backend));
