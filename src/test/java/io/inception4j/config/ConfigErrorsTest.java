@@ -53,6 +53,23 @@ class ConfigErrorsTest {
         assertEquals(parts[1], r.err().strip());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "train.distributed.mode=ring|distributed.mode|parameter_averaging, shared_gradients",
+            "train.distributed.averaging_frequency=0|averaging_frequency|expected at least 1 batch, got 0",
+            "train.distributed.port=80|port|expected a UDP port from 1024 to 65535, got 80",
+            "train.distributed.threshold=2.0|threshold|expected 0 < threshold < 1",
+            "train.distributed.workers=-1|workers|expected at least 1, got -1",
+            "train.distributed.averaging=5|unknown key 'averaging'|averaging_frequency"})
+    void badDistributedSettingsAreNamed(String caseText) {
+        String[] parts = caseText.split("\\|");
+        Cli r = Cli.run("train", "--print-config", "--set", parts[0]);
+        assertEquals(2, r.exitCode(), r.err());
+        for (int i = 1; i < parts.length; i++) {
+            org.junit.jupiter.api.Assertions.assertTrue(r.err().contains(parts[i]), r.err());
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void aHugeFileIsRefusedBeforeItIsRead(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
         Path huge = tmp.resolve("huge.yaml");
