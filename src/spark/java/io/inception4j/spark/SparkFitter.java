@@ -192,6 +192,7 @@ final class SparkFitter implements EpochFitter {
         trainingMaster.setCollectTrainingStats(true);
     }
 
+    /** The top level's keys include its nested statistics' keys, and getValue delegates to them: no recursion. */
     private static void collect(SparkTrainingStats stats, TreeMap<String, long[]> totals) {
         for (String key : stats.getKeySet()) {
             List<EventStats> events = stats.getValue(key);
@@ -202,7 +203,6 @@ final class SparkFitter implements EpochFitter {
                 v[1] += e.getDurationMs();
             }
         }
-        if (stats.getNestedTrainingStats() != null) collect(stats.getNestedTrainingStats(), totals);
     }
 
     @Override

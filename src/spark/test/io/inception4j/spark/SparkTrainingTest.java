@@ -50,6 +50,11 @@ class SparkTrainingTest {
         assertTrue(stats.lines().filter(l -> l.contains("epoch_wall")).count() == 3, stats);
         if (mode.equals("parameter_averaging")) { // the SharedTrainingMaster of dl4j-spark M2 collects no statistics
             assertTrue(stats.contains("ParameterAveragingWorkerFitTimesMs"), "DL4J's phase timings are recorded: " + stats);
+            // Each batch is fitted once per epoch: one minibatch event per batch, not counted again through the
+            // nested statistics (3 epochs; the tiny set has 3 batches of 6, or fewer when DL4J re-batches them).
+            long events = stats.lines().filter(l -> l.contains("\tWorkerFlatMapProcessMiniBatchTimesMs\t"))
+                    .mapToLong(l -> Long.parseLong(l.split("\t")[2])).sum();
+            assertTrue(events >= 3 && events <= 9, "minibatch events over 3 epochs: " + events + "\n" + stats);
         }
 
         // The trained network is the trainer's: it exports and predicts like any run's.
