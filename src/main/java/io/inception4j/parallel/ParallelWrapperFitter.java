@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.parallelism.ParallelWrapper;
+import org.nd4j.linalg.dataset.AsyncMultiDataSetIterator;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
 
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ public final class ParallelWrapperFitter implements EpochFitter {
         all.add(tally);
         ParallelWrapper.Builder<ComputationGraph> b = new ParallelWrapper.Builder<>(graph)
                 .workers(workers)
-                .prefetchBuffer(Math.max(1, settings.prefetch()))
+                .prefetchBuffer(0) // we prefetch ourselves, below
                 .workspaceMode(graph.getConfiguration().getTrainingWorkspaceMode());
         if (settings.mode() == TrainConfig.Distributed.Mode.SHARED_GRADIENTS) {
             b.trainingMode(ParallelWrapper.TrainingMode.SHARED_GRADIENTS)
@@ -63,9 +64,15 @@ public final class ParallelWrapperFitter implements EpochFitter {
         }
         ParallelWrapper wrapper = b.build();
         wrapper.setListeners(all);
+        // The wrapper's own prefetching puts batches in a workspace that it reuses in turn, while the batches
+        // handed to the workers are still being trained on: they were overwritten, and the network learnt
+        // nothing (loss flat from the second epoch, validation at chance). Batches in ordinary memory instead,
+        // as the trainer's own loop does.
+        AsyncMultiDataSetIterator prefetch = new AsyncMultiDataSetIterator(train, Math.max(2, settings.prefetch() * workers), false);
         try {
-            wrapper.fit(train); // ends with wrapper.close(): its threads stop after every epoch
+            wrapper.fit(prefetch); // ends with wrapper.close(): its threads stop after every epoch
         } finally {
+            prefetch.shutdown();
             graph.setListeners(own); // the wrapper gave worker 0, our network, the list with the tally
         }
         return new Fitted(tally.mean(), (int) tally.batches.sum(), tally.images.sum());

@@ -52,6 +52,8 @@ final class SparkFitter implements EpochFitter {
             "sun.nio.ch", "sun.nio.cs", "sun.security.action", "sun.util.calendar").stream()
             .map(p -> "--add-opens=java.base/" + p + "=ALL-UNNAMED").toList());
 
+    /** DL4J's statistic with one event per minibatch a worker fitted. */
+    private static final String MINIBATCHES = "WorkerFlatMapProcessMiniBatchTimesMs";
     private static final String TIME_SOURCE = "org.deeplearning4j.spark.time.TimeSource";
 
     private final String master;
@@ -166,16 +168,25 @@ final class SparkFitter implements EpochFitter {
         spark.fitPaths(rdd, loader);
         graph.getConfiguration().setEpochCount(epochCount); // the trainer counts epochs (learning-rate schedules)
         long wallMs = (System.nanoTime() - started) / 1_000_000;
-        writeStats(epoch, wallMs);
+        TreeMap<String, long[]> phases = writeStats(epoch, wallMs);
         long images = batches.stream().mapToLong(List::size).sum();
+        int fitted = batches.size();
+        long[] minibatches = phases.get(MINIBATCHES);
+        if (minibatches != null && minibatches[0] < fitted) {
+            // The averaging master fits at most averaging_frequency minibatches per worker and split; the rest of
+            // an uneven split is left out (a different part each epoch, as DL4J splits at random).
+            log.info("the training master fitted {} of the epoch's {} batches", minibatches[0], fitted);
+            images = Math.min(images, minibatches[0] * (long) batches.get(0).size());
+            fitted = (int) minibatches[0];
+        }
         // The workers' mean loss: the averaging master reports it to the SparkComputationGraph, the
         // gradient-sharing one sets it on the network.
         double loss = settings.mode() == TrainConfig.Distributed.Mode.SHARED_GRADIENTS ? graph.score() : spark.getScore();
-        return new Fitted(loss, batches.size(), images);
+        return new Fitted(loss, fitted, images);
     }
 
     /** Appends this epoch's DL4J training statistics (total milliseconds per phase) and resets them. */
-    private void writeStats(int epoch, long wallMs) {
+    private TreeMap<String, long[]> writeStats(int epoch, long wallMs) {
         SparkTrainingStats stats = spark.getSparkTrainingStats();
         TreeMap<String, long[]> totals = new TreeMap<>();
         if (stats != null) collect(stats, totals);
@@ -190,6 +201,7 @@ final class SparkFitter implements EpochFitter {
         }
         trainingMaster.setCollectTrainingStats(false); // a fresh set for the next epoch
         trainingMaster.setCollectTrainingStats(true);
+        return totals;
     }
 
     /** The top level's keys include its nested statistics' keys, and getValue delegates to them: no recursion. */

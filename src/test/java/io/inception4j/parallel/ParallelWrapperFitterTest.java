@@ -47,6 +47,46 @@ class ParallelWrapperFitterTest {
     }
 
     @Test
+    void theWorkersTrainOnExactlyTheBatchesThePipelineMade(@TempDir Path tmp) throws Exception {
+        // DL4J's ParallelWrapper prefetches into a reused workspace; the batches its workers trained on were
+        // overwritten under them. Every batch a worker sees must be one the pipeline made, each exactly once.
+        Path exp = TinyFlowers.setUp(tmp, 2);
+        List<Double> made = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Double> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        EpochFitter pw = new ParallelWrapperFitter(2);
+        EpochFitter checking = new Recording(pw) {
+            @Override public Fitted fitEpoch(BatchIterator train, int epoch) {
+                train.setEpoch(epoch);
+                while (train.hasNext()) made.add(fingerprint(train.next().getFeatures(0)));
+                train.setEpoch(epoch); // the same batches again, for the workers
+                return super.fitEpoch(train, epoch);
+            }
+        };
+        io.inception4j.train.TrainingObserver watch = (graph, run) -> graph.addListeners(new org.deeplearning4j.optimize.api.BaseTrainingListener() {
+            @Override
+            public void onForwardPass(org.deeplearning4j.nn.api.Model model, java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> activations) {
+                var g = (org.deeplearning4j.nn.graph.ComputationGraph) model;
+                seen.add(fingerprint(g.getInputs()[0]));
+            }
+        });
+        Trainer.Result r = Trainer.start(TinyFlowers.load(exp, "train.distributed.averaging_frequency=1"),
+                TinyFlowers.options(tmp.resolve("runs"), null, null).withFitter(checking).withObservers(List.of(watch)));
+        assertEquals(Trainer.Outcome.COMPLETED, r.outcome(), r.message());
+        List<Double> a = new ArrayList<>(made), b = new ArrayList<>(seen);
+        a.sort(null);
+        b.sort(null);
+        assertEquals(a.size(), b.size(), "batches made " + a + " and trained on " + b);
+        for (int i = 0; i < a.size(); i++) assertEquals(a.get(i), b.get(i), 1e-3 * Math.abs(a.get(i)), "batch " + i + ": " + a + " vs " + b);
+    }
+
+    /** The pixels of a batch, weighted by position so that a batch of other images or in another order differs. */
+    private static double fingerprint(org.nd4j.linalg.api.ndarray.INDArray x) {
+        var f = x.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        var w = org.nd4j.linalg.factory.Nd4j.linspace(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 1, f.length(), f.length()).reshape(f.shape());
+        return f.mul(w).sumNumber().doubleValue();
+    }
+
+    @Test
     void theCommandLineTrainsWithSharedGradientsAndTheRunExportsAndPredicts(@TempDir Path tmp) throws Exception {
         Path exp = TinyFlowers.setUp(tmp, 2);
         Cli train = Cli.run("train", exp.toString(), "--runs", tmp.resolve("runs").toString(), "--workers", "2",
@@ -87,7 +127,7 @@ class ParallelWrapperFitterTest {
     }
 
     /** Passes through, keeping what each epoch reported. */
-    private static final class Recording implements EpochFitter {
+    private static class Recording implements EpochFitter {
         final EpochFitter inner;
         final List<Fitted> epochs = new ArrayList<>();
         final List<Integer> expectedBatches = new ArrayList<>();
