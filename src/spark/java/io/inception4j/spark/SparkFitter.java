@@ -132,6 +132,7 @@ final class SparkFitter implements EpochFitter {
             VoidConfiguration voidConf = VoidConfiguration.builder()
                     .unicastPort(settings.port())
                     .controllerAddress(driver)
+                    .portSupplier(new OwnPortSupplier(settings.port()))
                     .build();
             return new SharedTrainingMaster.Builder(voidConf, workers, new AdaptiveThresholdAlgorithm(settings.threshold()), batch)
                     .batchSizePerWorker(batch)
