@@ -16,7 +16,9 @@ public enum FastPath {
     /** ReLU layers and ReLU gradients without copies or libnd4j's slow {@code relu_bp}. */
     RELU,
     /** Convolutions keep their pre-activation from the forward pass instead of convolving again in backward (DL4J's CacheMode.DEVICE). */
-    CACHE;
+    CACHE,
+    /** Max pooling on whichever of oneDNN's kernel and libnd4j's own loops is faster for each shape, timed on first use ({@link io.inception4j.graph.layers.FastMaxPool}). */
+    POOL;
 
     public static Set<FastPath> all() {
         return EnumSet.allOf(FastPath.class);
@@ -26,7 +28,7 @@ public enum FastPath {
         return EnumSet.noneOf(FastPath.class);
     }
 
-    /** "all", "none", or names separated by commas (lrn,batchnorm,relu,cache). */
+    /** "all", "none", or names separated by commas (lrn,batchnorm,relu,cache,pool). */
     public static Set<FastPath> parse(String text) {
         String t = text.strip().toLowerCase(Locale.ROOT);
         if (t.equals("all") || t.equals("true")) return all();

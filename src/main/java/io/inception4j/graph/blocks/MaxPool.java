@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonFormat;
 import io.inception4j.config.Padding;
 import io.inception4j.graph.Block;
 import io.inception4j.graph.BlockContext;
+import io.inception4j.graph.FastPath;
 import io.inception4j.graph.Node;
+import io.inception4j.graph.layers.FastMaxPool;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 
 import java.util.List;
@@ -24,8 +26,8 @@ public record MaxPool(
         Node in = ctx.single(inputs);
         Window w = Window.of(ctx, kernel, stride, padding != null ? padding : ctx.defaults().conv().padding());
         w.checkFits(ctx, in);
-        return ctx.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX, w.kernel(), w.stride())
-                .convolutionMode(Dl4j.mode(w.padding()))
-                .build(), in);
+        var layer = new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX, w.kernel(), w.stride())
+                .convolutionMode(Dl4j.mode(w.padding()));
+        return ctx.layer(ctx.fastPath(FastPath.POOL) ? new FastMaxPool(layer) : layer.build(), in);
     }
 }

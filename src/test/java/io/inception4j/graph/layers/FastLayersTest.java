@@ -7,8 +7,10 @@ import io.inception4j.graph.GraphFactory;
 import io.inception4j.graph.GraphOptions;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -19,7 +21,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -48,12 +53,14 @@ class FastLayersTest {
               bn: {eps: 0.001, decay: 0.9}
             blocks:
               - {id: stem, type: conv, filters: 8, kernel: 3, stride: 2, padding: valid}       # conv + BN + ReLU
+              - {id: pool, type: maxpool, kernel: 3, stride: 2, padding: valid}                # 9x9 -> 4x4
               - id: mixed                                                                      # an Inception-v3 module
                 type: branches
                 branches:
                   - [{type: conv, filters: 4, kernel: 1}]
                   - [{type: conv, filters: 4, kernel: 1}, {type: conv, filters: 6, kernel: [1, 3]}, {type: conv, filters: 6, kernel: [3, 1]}]
                   - [{type: avgpool, kernel: 3, stride: 1}, {type: conv, filters: 4, kernel: 1}]
+                  - [{type: maxpool, kernel: 3, stride: 1, padding: same}, {type: conv, filters: 4, kernel: 1}]
               - {id: block, type: residual, scale: 0.2, branches: [[{type: conv, filters: 4, kernel: 1}], [{type: conv, filters: 4, kernel: 3}]]}
               - {id: bn, type: batchnorm}
               - {id: relu, type: activation, function: relu}
@@ -73,7 +80,7 @@ class FastLayersTest {
     void theFastGraphUsesOurLayersAndCachesPreActivations() {
         ComputationGraph fast = build(true, DataType.FLOAT), stock = build(false, DataType.FLOAT);
         Set<String> fastKinds = kinds(fast), stockKinds = kinds(stock);
-        assertTrue(fastKinds.containsAll(List.of("FastBatchNormLayer", "FastReluLayer")), fastKinds.toString());
+        assertTrue(fastKinds.containsAll(List.of("FastBatchNormLayer", "FastReluLayer", "FastMaxPoolLayer")), fastKinds.toString());
         assertTrue(stockKinds.stream().noneMatch(k -> k.startsWith("Fast")), stockKinds.toString());
         assertEquals(CacheMode.DEVICE, fast.getConfiguration().getCacheMode());
         var plainConv = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) fast.getLayer("plain").getConfig();
@@ -153,6 +160,52 @@ class FastLayersTest {
         assertClose(numeric, fast.backpropGradient(g, none).getSecond(), 1e-8, "gradient after a training forward pass");
         fast.setInput(x, none); // backward without a preceding forward pass computes the scale itself
         assertClose(numeric, fast.backpropGradient(g, none).getSecond(), 1e-8, "gradient without a forward pass");
+    }
+
+    /**
+     * oneDNN's kernel and libnd4j's own loops, whichever the timing picks, give the same values and route each
+     * gradient to the same input, also where a window holds several equal maxima (the zeros after a ReLU, a
+     * plateau), and both agree with DL4J's stock layer; valid and same padding.
+     */
+    @Test
+    void bothMaxPoolingKernelsAgreeExactlyWithEachOtherAndWithDl4j() {
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, 11, 11);
+        x.put(new INDArrayIndex[]{NDArrayIndex.point(1),
+                NDArrayIndex.point(2)}, 0.5); // a plateau: every window ties
+        x = Transforms.relu(x, true);  // and the zeros of a ReLU
+        for (var mode : List.of(ConvolutionMode.Truncate, ConvolutionMode.Same)) {
+            int stride = mode == ConvolutionMode.Same ? 1 : 2;
+            var builder = new SubsamplingLayer.Builder(
+                    SubsamplingLayer.PoolingType.MAX, new int[]{3, 3}, new int[]{stride, stride})
+                    .convolutionMode(mode);
+            Layer stock = poolLayer(builder.build()), fast = poolLayer(new FastMaxPool(builder));
+            assertTrue(fast instanceof FastMaxPoolLayer);
+            LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+            stock.setInput(x, none);
+            INDArray expected = stock.activate(true, none);
+            INDArray g = Nd4j.rand(DataType.FLOAT, expected.shape());
+            INDArray expectedGrad = stock.backpropGradient(g, none).getSecond();
+            try {
+                for (boolean oneDnn : new boolean[]{true, false}) {
+                    PoolKernelChoice.force(oneDnn);
+                    String what = mode + (oneDnn ? ", oneDNN" : ", libnd4j's loops");
+                    fast.setInput(x, none);
+                    assertEquals(expected, fast.activate(true, none), what + ": forward");
+                    assertEquals(expectedGrad, fast.backpropGradient(g, none).getSecond(), what + ": gradient");
+                }
+            } finally {
+                PoolKernelChoice.force(null);
+            }
+        }
+    }
+
+    private static Layer poolLayer(SubsamplingLayer conf) {
+        var list = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list().layer(conf)
+                .setInputType(InputType.convolutional(11, 11, 3)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(list);
+        net.init();
+        return net.getLayer(0);
     }
 
     @Test

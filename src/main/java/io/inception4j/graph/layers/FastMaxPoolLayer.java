@@ -1,0 +1,89 @@
+package io.inception4j.graph.layers;
+
+import org.deeplearning4j.exception.DL4JInvalidInputException;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+
+/**
+ * The computation behind {@link FastMaxPool}: libnd4j's {@code maxpool2d} and {@code maxpool2d_bp} with the
+ * same arguments as DL4J's own layer, each call on the kernel {@link PoolKernelChoice} picked for its shape.
+ */
+public class FastMaxPoolLayer extends SubsamplingLayer {
+
+    public FastMaxPoolLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+        helper = null; // DL4J's oneDNN helper would always take oneDNN; we call the ops ourselves
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        if (input.rank() != 4) {
+            throw new DL4JInvalidInputException("Got rank " + input.rank() + " array as input to max pooling with shape "
+                    + Arrays.toString(input.shape()) + ". Expected rank 4 array with shape "
+                    + layerConf().getCnn2dDataFormat().dimensionNames() + ". " + layerId());
+        }
+        INDArray in = input.castTo(dataType);
+        int[] args = integerArguments();
+        long[] outShape = DynamicCustomOp.builder("maxpool2d").addInputs(in).addIntegerArguments(args).build()
+                .calculateOutputShape().get(0).getShape();
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, outShape, 'c');
+        PoolKernelChoice.run(signature("maxpool2d", in), oneDnn -> exec("maxpool2d", args, oneDnn, out, in));
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        INDArray in = input.castTo(dataType);
+        INDArray eps = epsilon.castTo(dataType);
+        int[] args = integerArguments();
+        INDArray gradIn = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
+        PoolKernelChoice.run(signature("maxpool2d_bp", in), oneDnn -> exec("maxpool2d_bp", args, oneDnn, gradIn, in, eps));
+        return new Pair<>(new DefaultGradient(), gradIn);
+    }
+
+    /** As DL4J's SubsamplingLayer passes them: kernel, stride, padding, dilation, same mode, unused, layout. */
+    private int[] integerArguments() {
+        var c = layerConf();
+        int[] k = c.getKernelSize(), s = c.getStride(), p = c.getPadding(), d = c.getDilation();
+        return new int[]{k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1],
+                c.getConvolutionMode() == ConvolutionMode.Same ? 1 : 0, 0,
+                c.getCnn2dDataFormat() == CNN2DFormat.NCHW ? 0 : 1};
+    }
+
+    private String signature(String op, INDArray in) {
+        var c = layerConf();
+        return op + " " + Arrays.toString(in.shape()) + " " + c.getCnn2dDataFormat() + " kernel " + Arrays.toString(c.getKernelSize())
+                + " stride " + Arrays.toString(c.getStride()) + (c.getConvolutionMode() == ConvolutionMode.Same ? " same"
+                : " padding " + Arrays.toString(c.getPadding()));
+    }
+
+    private static void exec(String op, int[] args, boolean oneDnn, INDArray out, INDArray... inputs) {
+        try (OpContext ctx = Nd4j.getExecutioner().buildContext()) {
+            ctx.setIArguments(Arrays.stream(args).asLongStream().toArray());
+            for (int i = 0; i < inputs.length; i++) ctx.setInputArray(i, inputs[i]);
+            ctx.setOutputArray(0, out);
+            ctx.allowHelpers(oneDnn);
+            Nd4j.exec(DynamicCustomOp.builder(op).build(), ctx);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) { // OpContext.close() declares Exception
+            throw new IllegalStateException(e);
+        }
+    }
+}
