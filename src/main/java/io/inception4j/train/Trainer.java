@@ -177,81 +177,39 @@ public final class Trainer {
                     + "(apt-get install libtcmalloc-minimal4; scripts/inception4j then uses it)");
         }
 
+        Fitting fitting = new Fitting(graph, ema, t, modelYaml, data.classes());
         Outcome outcome = Outcome.COMPLETED;
         for (int epoch = state.epoch(); epoch < t.epochs(); epoch++) {
             long started = System.nanoTime();
             train.setEpoch(epoch);
             train.skip(state.batch());
             ProgressBar bar = ProgressBar.stderr(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, t.epochs()), train.batchesPerEpoch());
-            double lossSum = 0;
-            int batch = state.batch(), fitted = 0;
-            long images = 0;
-            if (fitter != null) {
-                EpochFitter.Fitted f = fitter.fitEpoch(train, epoch);
-                lossSum = f.loss() * f.batches();
-                fitted = f.batches();
-                images = f.images();
-                if (!Double.isFinite(f.loss()) || f.loss() > t.maxLoss()) {
-                    String msg = String.format(Locale.ROOT, "loss diverged (%s) in epoch %d; stopped. The last good checkpoint is "
-                            + "kept in %s; lower train.lr or set train.grad_clip", f.loss(), epoch + 1, run.checkpoints());
-                    log.error(msg);
-                    return new Result(Outcome.DIVERGED, run, state, null, data.bad().size(), msg);
-                }
-                bar.update(train.batchesPerEpoch(), String.format(Locale.ROOT, "loss %.4f  %.1f img/s", f.loss(),
-                        images / ((System.nanoTime() - started) / 1e9)));
-                options.listener().afterBatch(epoch, train.batchesPerEpoch(), f.loss());
+            EpochFit fit = fitter != null ? fitting.whole(fitter, train, epoch, started, bar)
+                    : fitting.byBatch(train, epoch, state, started, bar);
+            if (fit.diverged() != null) {
+                log.error(fit.diverged());
+                return new Result(Outcome.DIVERGED, run, state, null, data.bad().size(), fit.diverged());
             }
-            AsyncMultiDataSetIterator prefetch = fitter != null ? null : new AsyncMultiDataSetIterator(train, 4, false);
-            if (prefetch != null) try {
-                while (prefetch.hasNext()) {
-                    MultiDataSet b = prefetch.next();
-                    // Dropout masks depend on the position in training only, so a resumed run replays them.
-                    Nd4j.getRandom().setSeed(t.seed() * 1_000_003L + epoch * 10_007L + batch);
-                    graph.fit(b);
-                    if (ema != null) ema.update(graph.params(), graph.getIterationCount());
-                    double loss = graph.score();
-                    batch++;
-                    fitted++;
-                    images += b.getFeatures(0).size(0);
-                    if (!Double.isFinite(loss) || loss > t.maxLoss()) {
-                        String msg = String.format(Locale.ROOT, "loss diverged (%s) at epoch %d, batch %d; stopped. The last good "
-                                + "checkpoint is kept in %s; lower train.lr or set train.grad_clip", loss, epoch + 1, batch, run.checkpoints());
-                        log.error(msg);
-                        return new Result(Outcome.DIVERGED, run, state, null, data.bad().size(), msg);
-                    }
-                    lossSum += loss;
-                    double secs = (System.nanoTime() - started) / 1e9;
-                    bar.update(batch, String.format(Locale.ROOT, "loss %.4f  %.1f img/s", lossSum / fitted, images / secs));
-                    options.listener().afterBatch(epoch, batch, loss);
-                    if (options.stop().requested() && prefetch.hasNext()) {
-                        state = TrainingState.at(epoch, batch, state.bestTop1(), state.bestEpoch(), state.sinceBest());
-                        Path f = run.checkpoints().resolve(Checkpoints.name(state));
-                        Checkpoints.save(f, graph, state, modelYaml, data.classes(), average(ema));
-                        log.info("stopped on request at epoch {}, batch {}; saved {}; continue with: train --resume {}",
-                                epoch + 1, batch, f, run.dir());
-                        outcome = Outcome.INTERRUPTED;
-                        break;
-                    }
-                }
-            } finally {
-                prefetch.shutdown();
+            if (fit.stoppedAt() != null) {
+                state = fit.stoppedAt();
+                outcome = Outcome.INTERRUPTED;
+                break;
             }
-            if (outcome == Outcome.INTERRUPTED) break;
             graph.incrementEpochCount();
 
             EvalReport v = ema == null ? Evaluator.evaluate(graph, val, "val", data.classes())
                     : ema.withAverage(graph, () -> Evaluator.evaluate(graph, val, "val", data.classes()));
             double secs = (System.nanoTime() - started) / 1e9;
             double lr = Recipes.learningRate(t, train.batchesPerEpoch(), graph.getConfiguration().getIterationCount() - 1, epoch);
-            metrics.append(new Metrics.Row(epoch + 1, fitted == 0 ? Double.NaN : lossSum / fitted, v.top1(), v.top5(), lr,
-                    images / secs, secs));
+            metrics.append(new Metrics.Row(epoch + 1, fit.batches() == 0 ? Double.NaN : fit.lossSum() / fit.batches(), v.top1(),
+                    v.top5(), lr, fit.images() / secs, secs));
             metrics.plot();
             boolean improved = v.top1() > state.bestTop1();
             state = TrainingState.at(epoch + 1, 0, improved ? v.top1() : state.bestTop1(),
                     improved ? epoch + 1 : state.bestEpoch(), improved ? 0 : state.sinceBest() + 1);
             log.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f, val top-1 %.2f%%, top-5 %.2f%%, lr %.3g, %.1f img/s%s",
-                    epoch + 1, t.epochs(), lossSum / Math.max(1, fitted), 100 * v.top1(), 100 * v.top5(), lr, images / secs,
-                    improved ? " (best)" : ""));
+                    epoch + 1, t.epochs(), fit.lossSum() / Math.max(1, fit.batches()), 100 * v.top1(), 100 * v.top5(), lr,
+                    fit.images() / secs, improved ? " (best)" : ""));
             // best.zip first: an epoch checkpoint records "best at epoch N", so best.zip must already hold it if
             // the process dies between the two writes (kill -9 test in HostileFilesTest).
             if (improved) Checkpoints.save(run.best(), graph, state, modelYaml, data.classes(), average(ema));
@@ -284,6 +242,87 @@ public final class Trainer {
         }
         EvalReport test = evaluateBest(data, m, t);
         return new Result(outcome, run, state, test, data.bad().size(), test.headline());
+    }
+
+    /**
+     * How one epoch's fitting went: summed loss, batches and images; or the message of a diverged loss; or, for a
+     * stop request in mid-epoch, the state the checkpoint just written records.
+     */
+    private record EpochFit(double lossSum, int batches, long images, String diverged, TrainingState stoppedAt) {
+        static EpochFit diverged(String message) {
+            return new EpochFit(0, 0, 0, message, null);
+        }
+    }
+
+    /** The network in training and what its checkpoints hold beside it; fits one epoch at a time. */
+    private final class Fitting {
+        private final ComputationGraph graph;
+        private final WeightAverage ema;
+        private final TrainConfig t;
+        private final String modelYaml;
+        private final List<String> classes;
+
+        Fitting(ComputationGraph graph, WeightAverage ema, TrainConfig t, String modelYaml, List<String> classes) {
+            this.graph = graph;
+            this.ema = ema;
+            this.t = t;
+            this.modelYaml = modelYaml;
+            this.classes = classes;
+        }
+
+        /** The whole epoch by {@code fitter} (several workers); it cannot stop in mid-epoch. */
+        EpochFit whole(EpochFitter fitter, BatchIterator train, int epoch, long started, ProgressBar bar) {
+            EpochFitter.Fitted f = fitter.fitEpoch(train, epoch);
+            if (!Double.isFinite(f.loss()) || f.loss() > t.maxLoss()) {
+                return EpochFit.diverged(String.format(Locale.ROOT, "loss diverged (%s) in epoch %d; stopped. The last good "
+                        + "checkpoint is kept in %s; lower train.lr or set train.grad_clip", f.loss(), epoch + 1, run.checkpoints()));
+            }
+            bar.update(train.batchesPerEpoch(), String.format(Locale.ROOT, "loss %.4f  %.1f img/s", f.loss(),
+                    f.images() / ((System.nanoTime() - started) / 1e9)));
+            options.listener().afterBatch(epoch, train.batchesPerEpoch(), f.loss());
+            return new EpochFit(f.loss() * f.batches(), f.batches(), f.images(), null, null);
+        }
+
+        /** The rest of the epoch batch by batch in this thread, from {@code state}'s batch; a stop request saves a checkpoint. */
+        EpochFit byBatch(BatchIterator train, int epoch, TrainingState state, long started, ProgressBar bar) throws IOException {
+            double lossSum = 0;
+            int batch = state.batch(), fitted = 0;
+            long images = 0;
+            AsyncMultiDataSetIterator prefetch = new AsyncMultiDataSetIterator(train, 4, false);
+            try {
+                while (prefetch.hasNext()) {
+                    MultiDataSet b = prefetch.next();
+                    // Dropout masks depend on the position in training only, so a resumed run replays them.
+                    Nd4j.getRandom().setSeed(t.seed() * 1_000_003L + epoch * 10_007L + batch);
+                    graph.fit(b);
+                    if (ema != null) ema.update(graph.params(), graph.getIterationCount());
+                    double loss = graph.score();
+                    batch++;
+                    fitted++;
+                    images += b.getFeatures(0).size(0);
+                    if (!Double.isFinite(loss) || loss > t.maxLoss()) {
+                        return EpochFit.diverged(String.format(Locale.ROOT, "loss diverged (%s) at epoch %d, batch %d; stopped. "
+                                + "The last good checkpoint is kept in %s; lower train.lr or set train.grad_clip", loss, epoch + 1,
+                                batch, run.checkpoints()));
+                    }
+                    lossSum += loss;
+                    double secs = (System.nanoTime() - started) / 1e9;
+                    bar.update(batch, String.format(Locale.ROOT, "loss %.4f  %.1f img/s", lossSum / fitted, images / secs));
+                    options.listener().afterBatch(epoch, batch, loss);
+                    if (options.stop().requested() && prefetch.hasNext()) {
+                        TrainingState at = TrainingState.at(epoch, batch, state.bestTop1(), state.bestEpoch(), state.sinceBest());
+                        Path f = run.checkpoints().resolve(Checkpoints.name(at));
+                        Checkpoints.save(f, graph, at, modelYaml, classes, average(ema));
+                        log.info("stopped on request at epoch {}, batch {}; saved {}; continue with: train --resume {}",
+                                epoch + 1, batch, f, run.dir());
+                        return new EpochFit(lossSum, fitted, images, null, at);
+                    }
+                }
+            } finally {
+                prefetch.shutdown();
+            }
+            return new EpochFit(lossSum, fitted, images, null, null);
+        }
     }
 
     /** Refreshes the run's index.html; a page that cannot be drawn is logged, never a reason to stop training. */
