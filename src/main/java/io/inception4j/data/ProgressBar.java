@@ -13,6 +13,7 @@ public final class ProgressBar {
     private final long total;
     private final boolean terminal;
     private int lastDecile = -1;
+    private long shown = -1;
 
     public ProgressBar(PrintStream out, String label, long total) {
         this.out = out;
@@ -25,7 +26,10 @@ public final class ProgressBar {
         return new ProgressBar(System.err, label, total);
     }
 
+    /** Shows {@code done} of the total; a count below one already shown (a worker thread that lost the race to report) is ignored. */
     public synchronized void update(long done, String extra) {
+        if (done < shown) return;
+        shown = done;
         double f = Math.min(1.0, done / (double) total);
         int width = 30, filled = (int) Math.round(f * width);
         String line = String.format(Locale.ROOT, "%s [%s%s] %3.0f%% %d/%d %s", label, "#".repeat(filled),
