@@ -1,6 +1,5 @@
 package io.inception4j.graph.layers;
 
-import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -38,14 +37,8 @@ public class FastMaxPool extends SubsamplingLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
                                                        int layerIndex, INDArray paramsView, boolean initializeParams,
                                                        DataType networkDataType) {
-        FastMaxPoolLayer layer = new FastMaxPoolLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        ParamInitializer init = initializer();
-        layer.setParamTable(init.init(conf, paramsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
+        return Wiring.wire(new FastMaxPoolLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView, initializeParams,
+                initializer());
     }
 
     @Override
