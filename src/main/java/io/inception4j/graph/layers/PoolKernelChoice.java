@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Chooses, per pooling call signature (op, shape, window), between libnd4j's oneDNN kernel and its own loops
  * by timing both the first time the signature is met, twice each, alternating; the faster is remembered for
  * the rest of the process. Both kernels compute the same values, so the choice changes speed only; it is
- * logged once per signature. This is cuDNN's "benchmark mode" idea: which kernel wins depends on the shape
+ * logged once per signature at debug level ({@code JAVA_OPTS="-Xmx8g -Dinception4j.log.level=debug"}: at
+ * info it would reach the stderr of every predict command). This is cuDNN's "benchmark mode" idea: which kernel wins depends on the shape
  * and the machine, not on anything a fixed rule could know ({@link FastMaxPool} has the measurements).
  */
 final class PoolKernelChoice {
@@ -41,8 +42,8 @@ final class PoolKernelChoice {
             own = Math.min(own, nanos(op, false));
         }
         boolean choice = oneDnn <= own;
-        if (oneDnnFor.putIfAbsent(signature, choice) == null) {
-            log.info("{}: {} (timed: oneDNN {} ms, libnd4j's own loops {} ms)", signature, choice ? "oneDNN" : "libnd4j's own loops",
+        if (oneDnnFor.putIfAbsent(signature, choice) == null && log.isDebugEnabled()) {
+            log.debug("{}: {} (timed: oneDNN {} ms, libnd4j's own loops {} ms)", signature, choice ? "oneDNN" : "libnd4j's own loops",
                     String.format("%.1f", oneDnn / 1e6), String.format("%.1f", own / 1e6));
         }
     }
