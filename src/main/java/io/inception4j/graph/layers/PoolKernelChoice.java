@@ -11,8 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * by timing both the first time the signature is met, twice each, alternating; the faster is remembered for
  * the rest of the process. Both kernels compute the same values, so the choice changes speed only; it is
  * logged once per signature at debug level ({@code JAVA_OPTS="-Xmx8g -Dinception4j.log.level=debug"}: at
- * info it would reach the stderr of every predict command). This is cuDNN's "benchmark mode" idea: which kernel wins depends on the shape
- * and the machine, not on anything a fixed rule could know ({@link FastMaxPool} has the measurements).
+ * info it would reach the stderr of every predict command). This is cuDNN's "benchmark mode" idea: which
+ * kernel wins depends on the shape and the machine, not on anything a fixed rule could know
+ * ({@link FastMaxPool} has the measurements).
  */
 final class PoolKernelChoice {
     private static final Logger log = LoggerFactory.getLogger(PoolKernelChoice.class);
