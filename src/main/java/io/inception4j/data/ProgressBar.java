@@ -26,7 +26,7 @@ public final class ProgressBar {
         return new ProgressBar(System.err, label, total);
     }
 
-    /** Shows {@code done} of the total; a count below one already shown (a worker thread that lost the race to report) is ignored. */
+    /** Shows {@code done} of the total; a count below one already shown (a worker that lost the race to report) is ignored. */
     public synchronized void update(long done, String extra) {
         if (done < shown) return;
         shown = done;

@@ -17,7 +17,10 @@ public enum FastPath {
     RELU,
     /** Convolutions keep their pre-activation from the forward pass instead of convolving again in backward (DL4J's CacheMode.DEVICE). */
     CACHE,
-    /** Max pooling on whichever of oneDNN's kernel and libnd4j's own loops is faster for each shape, timed on first use ({@link io.inception4j.graph.layers.FastMaxPool}). */
+    /**
+     * Max pooling on whichever of oneDNN's kernel and libnd4j's own loops is faster for each shape, timed on
+     * first use ({@link io.inception4j.graph.layers.FastMaxPool}).
+     */
     POOL;
 
     public static Set<FastPath> all() {
