@@ -38,8 +38,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * batch norm are 5-12x slower at these shapes). Per-channel quantities are finished in double precision; the
  * variance is E[x^2] - mu^2, which in float32 loses digits only when |mu| is hundreds of times the standard
  * deviation, which batch norm's own output never is and conv outputs rarely are. The running mean and variance
- * are updated exactly as DL4J does it (through the gradient views of the global statistics), so checkpoints and
- * inference are unchanged. Anything else (NHWC, 2-d input, locked gamma/beta, inference) is DL4J's own path.
+ * are updated exactly as DL4J does it (through the gradient views of the global statistics), so checkpoints are
+ * unchanged; inference is the same per-channel affine map with the running statistics. Anything else (NHWC,
+ * 2-d input, locked gamma/beta) is DL4J's own path.
  */
 public class FastBatchNormLayer extends BatchNormalization {
     private static final double LN10_HALF = 0.5 / Math.log(10); // d log10(std) = d ln(var) / (2 ln 10)
@@ -61,9 +62,12 @@ public class FastBatchNormLayer extends BatchNormalization {
 
     @Override
     public INDArray preOutput(INDArray x, TrainingMode training, LayerWorkspaceMgr workspaceMgr) {
-        if (training != TrainingMode.TRAIN || !fastPath(x)) {
-            forInput = null;
+        forInput = null;
+        if (!fastPath(x)) {
             return super.preOutput(x, training, workspaceMgr);
+        }
+        if (training != TrainingMode.TRAIN) {
+            return inference(x, workspaceMgr);
         }
         long[] s = x.shape();
         int n = (int) s[0], c = (int) s[1];
@@ -85,6 +89,27 @@ public class FastBatchNormLayer extends BatchNormalization {
         }
         perChannelAffine(x, a, b, out, workspaceMgr, ArrayType.FF_WORKING_MEM);
         forInput = input;
+        return out;
+    }
+
+    /** y = gamma * (x - mean) / sqrt(var + eps) + beta with the running mean and variance, as DL4J computes it. */
+    private INDArray inference(INDArray x, LayerWorkspaceMgr workspaceMgr) {
+        double[] gamma = vector(BatchNormalizationParamInitializer.GAMMA), beta = vector(BatchNormalizationParamInitializer.BETA);
+        double[] mean = vector(BatchNormalizationParamInitializer.GLOBAL_MEAN), var;
+        if (layerConf().isUseLogStd()) {
+            var = vector(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
+            for (int i = 0; i < var.length; i++) var[i] = Math.pow(100, var[i]); // (10^log10(std))^2
+        } else {
+            var = vector(BatchNormalizationParamInitializer.GLOBAL_VAR);
+        }
+        double eps = layerConf().getEps();
+        double[] a = new double[gamma.length], b = new double[gamma.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = gamma[i] / Math.sqrt(var[i] + eps);
+            b[i] = beta[i] - a[i] * mean[i];
+        }
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
+        perChannelAffine(x, a, b, out, workspaceMgr, ArrayType.FF_WORKING_MEM);
         return out;
     }
 
