@@ -17,6 +17,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -44,7 +46,7 @@ public final class Benchmark {
      * @param pipelineOnly measure the data pipeline alone, no network
      */
     public record Options(int batch, int warmup, int iterations, DataConfig data, Path dataDir, Map<String, String> env,
-                          boolean profile, Set<FastPath> fastPaths, int images, boolean pipelineOnly) {}
+                          boolean profile, Set<FastPath> fastPaths, int images, boolean pipelineOnly, Path jfr) {}
 
     /** Per-iteration images/s, summarised. */
     public record Throughput(double median, double min, double max, int iterations) {
@@ -96,8 +98,8 @@ public final class Benchmark {
             Arrays.fill(labels, y);
             MultiDataSet batch = new MultiDataSet(new INDArray[] {x}, labels);
 
-            Throughput train = time(o, () -> g.fit(batch));
-            Throughput infer = time(o, () -> g.output(false, x));
+            Throughput train = time(o, () -> g.fit(batch), o.jfr());
+            Throughput infer = time(o, () -> g.output(false, x), null);
             long macs = summary.macs() + summary.auxMacs();
             // Training costs about three forward passes (forward, backward to activations, backward to weights).
             double trainGflops = train.median() * macs * 2 * 3 / 1e9;
@@ -147,15 +149,36 @@ public final class Benchmark {
                 gflops, 100 * gflops / peak));
     }
 
-    static Throughput time(Options o, Runnable step) {
+    /**
+     * Warm-up steps, then timed ones. With a JFR file, Java Flight Recorder (its "profile" settings) records the
+     * timed steps only: the warm-up's one-off costs (workspaces learning their size, oneDNN building kernels)
+     * stay out of the profile as they stay out of the figures.
+     */
+    static Throughput time(Options o, Runnable step, Path jfr) throws IOException {
         for (int i = 0; i < o.warmup(); i++) step.run();
         List<Double> rates = new ArrayList<>();
-        for (int i = 0; i < o.iterations(); i++) {
-            long t0 = System.nanoTime();
-            step.run();
-            rates.add(o.batch() / ((System.nanoTime() - t0) / 1e9));
+        try (Recording recording = jfr == null ? null : startRecording()) {
+            for (int i = 0; i < o.iterations(); i++) {
+                long t0 = System.nanoTime();
+                step.run();
+                rates.add(o.batch() / ((System.nanoTime() - t0) / 1e9));
+            }
+            if (recording != null) {
+                recording.stop();
+                recording.dump(jfr);
+            }
         }
         return Throughput.of(rates);
+    }
+
+    private static Recording startRecording() throws IOException {
+        try {
+            Recording recording = new Recording(Configuration.getConfiguration("profile"));
+            recording.start();
+            return recording;
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException("the JDK's JFR 'profile' settings do not parse", e);
+        }
     }
 
     /** Writes the JSON as results/bench/<model>-<input>-b<batch>-<time>.json. */

@@ -58,6 +58,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Also time two training steps per ND4J op (conv2d, lrn, ...).")
     boolean profile;
 
+    @Option(names = "--jfr", paramLabel = "FILE", description = "Record the timed training steps with Java Flight Recorder "
+            + "into FILE (scripts/profile-layers reads it by layer).")
+    Path jfr;
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/bench", description = "Where the JSON goes (default: ${DEFAULT-VALUE}).")
     Path out;
 
@@ -87,7 +91,7 @@ final class BenchCommand implements Callable<Integer> {
         } else if (pipelineOnly) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pipeline-only needs a dataset (--data-config)");
         }
-        var r = Benchmark.run(loaded, new Benchmark.Options(batch, warmup, iterations, d, data.dir, System.getenv(), profile, parseFastPaths(), images, pipelineOnly));
+        var r = Benchmark.run(loaded, new Benchmark.Options(batch, warmup, iterations, d, data.dir, System.getenv(), profile, parseFastPaths(), images, pipelineOnly, jfr));
         Path f = Benchmark.write(r.json(), out);
         spec.commandLine().getOut().print(r.table());
         spec.commandLine().getOut().println("wrote " + f);

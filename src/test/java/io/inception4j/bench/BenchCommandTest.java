@@ -8,6 +8,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,6 +43,17 @@ class BenchCommandTest {
         assertTrue(j.get("train_images_per_s_fed_by_pipeline").get("median").asDouble() > 0);
         assertTrue(j.get("backend").get("oneDnnHelpers").asBoolean());
         assertEquals("[batchnorm, cache, lrn, pool, relu]", j.get("fast_paths").asText());
+    }
+
+    @Test
+    void jfrRecordsTheTimedTrainingStepsIntoAReadableRecording(@TempDir Path tmp) throws Exception {
+        Path jfr = tmp.resolve("steps.jfr");
+        Cli r = Cli.run("bench", "configs/models/inception-v1.yaml", "--set", "model.input=[64,64,3]", "--set", "model.width=0.125",
+                "--batch", "4", "--warmup", "1", "--iterations", "3", "--data-config", "none", "--jfr", jfr.toString(),
+                "--out", tmp.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        List<RecordedEvent> events = RecordingFile.readAllEvents(jfr);
+        assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("jdk.ActiveRecording")), "no recording metadata");
     }
 
     @Test
