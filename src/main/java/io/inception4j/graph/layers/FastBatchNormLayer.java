@@ -87,7 +87,7 @@ public class FastBatchNormLayer extends BatchNormalization {
             a[i] = gamma[i] / Math.sqrt(batchVar[i] + eps);
             b[i] = beta[i] - a[i] * batchMean[i];
         }
-        perChannelAffine(x, a, b, out, workspaceMgr, ArrayType.FF_WORKING_MEM);
+        perChannelAffine(x, a, b, out);
         forInput = input;
         return out;
     }
@@ -109,7 +109,7 @@ public class FastBatchNormLayer extends BatchNormalization {
             b[i] = beta[i] - a[i] * mean[i];
         }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
-        perChannelAffine(x, a, b, out, workspaceMgr, ArrayType.FF_WORKING_MEM);
+        perChannelAffine(x, a, b, out);
         return out;
     }
 
@@ -137,9 +137,9 @@ public class FastBatchNormLayer extends BatchNormalization {
             cb[i] = -ca[i] * invStd * dGamma[i] / m;
             cd[i] = -ca[i] * dBeta[i] / m - cb[i] * batchMean[i];
         }
-        perChannelAffine(x, cb, cd, dx, workspaceMgr, ArrayType.BP_WORKING_MEM);                       // B * x + D
+        perChannelAffine(x, cb, cd, dx);                       // B * x + D
         INDArray ag = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, s, 'c');
-        Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(rows(g), column(ca, n, workspaceMgr, ArrayType.BP_WORKING_MEM)).addOutputs(rows(ag)).build());
+        Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(rows(g), column(ca, n)).addOutputs(rows(ag)).build());
         Nd4j.getExecutioner().exec(new AddOp(dx, ag, dx));                   // + A * g
 
         Gradient grad = new DefaultGradient();
@@ -206,12 +206,11 @@ public class FastBatchNormLayer extends BatchNormalization {
     }
 
     /** out = a * x + b per channel, a and b given per channel. */
-    private void perChannelAffine(INDArray x, double[] a, double[] b, INDArray out, LayerWorkspaceMgr workspaceMgr,
-                                  ArrayType working) {
+    private void perChannelAffine(INDArray x, double[] a, double[] b, INDArray out) {
         int n = (int) x.size(0);
         INDArray outRows = rows(out);
-        Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(rows(x), column(a, n, workspaceMgr, working)).addOutputs(outRows).build());
-        Nd4j.exec(DynamicCustomOp.builder("add").addInputs(outRows, column(b, n, workspaceMgr, working)).addOutputs(outRows).build());
+        Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(rows(x), column(a, n)).addOutputs(outRows).build());
+        Nd4j.exec(DynamicCustomOp.builder("add").addInputs(outRows, column(b, n)).addOutputs(outRows).build());
     }
 
     /** An NCHW array viewed as [N*C, H*W]: one row per image and channel. */
@@ -219,14 +218,20 @@ public class FastBatchNormLayer extends BatchNormalization {
         return x.reshape('c', x.size(0) * x.size(1), x.size(2) * x.size(3));
     }
 
-    /** A per-channel value repeated for each of n images, as a column [n*C, 1] matching {@link #rows}. */
-    private INDArray column(double[] perChannel, int n, LayerWorkspaceMgr workspaceMgr, ArrayType working) {
+    /**
+     * A per-channel value repeated for each of n images, as a column [n*C, 1] matching {@link #rows}. Built in
+     * Java: a few kilobytes, where a cast and a copy into a workspace array would cost two native calls each.
+     */
+    private INDArray column(double[] perChannel, int n) {
         int c = perChannel.length;
+        if (dataType == DataType.FLOAT) {
+            float[] col = new float[n * c];
+            for (int i = 0; i < col.length; i++) col[i] = (float) perChannel[i % c];
+            return Nd4j.createFromArray(col).reshape(n * c, 1);
+        }
         double[] col = new double[n * c];
         for (int i = 0; i < n; i++) System.arraycopy(perChannel, 0, col, i * c, c);
-        INDArray values = Nd4j.createFromArray(col).castTo(dataType);
-        INDArray out = workspaceMgr.createUninitialized(working, dataType, new long[] {(long) n * c, 1}, 'c');
-        return out.assign(values.reshape(n * c, 1));
+        return Nd4j.createFromArray(col).castTo(dataType).reshape(n * c, 1);
     }
 
     private double[] vector(String param) {
