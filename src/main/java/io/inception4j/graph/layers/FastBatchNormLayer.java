@@ -76,25 +76,19 @@ public class FastBatchNormLayer extends BatchNormalization {
         double[] sum = channelSums(x, n, c, workspaceMgr, ArrayType.FF_WORKING_MEM);
         Nd4j.getExecutioner().exec(new MulOp(x, x, out)); // x^2, in the output array until y overwrites it
         double[] sumSq = channelSums(out, n, c, workspaceMgr, ArrayType.FF_WORKING_MEM);
-        double[] gamma = vector(BatchNormalizationParamInitializer.GAMMA), beta = vector(BatchNormalizationParamInitializer.BETA);
-        double eps = layerConf().getEps();
         batchMean = new double[c];
         batchVar = new double[c];
-        double[] a = new double[c], b = new double[c];
         for (int i = 0; i < c; i++) {
             batchMean[i] = sum[i] / m;
             batchVar[i] = Math.max(0, sumSq[i] / m - batchMean[i] * batchMean[i]);
-            a[i] = gamma[i] / Math.sqrt(batchVar[i] + eps);
-            b[i] = beta[i] - a[i] * batchMean[i];
         }
-        perChannelAffine(x, a, b, out);
+        normalise(x, batchMean, batchVar, out);
         forInput = input;
         return out;
     }
 
-    /** y = gamma * (x - mean) / sqrt(var + eps) + beta with the running mean and variance, as DL4J computes it. */
+    /** Inference: normalised with the running mean and variance, as DL4J computes it. */
     private INDArray inference(INDArray x, LayerWorkspaceMgr workspaceMgr) {
-        double[] gamma = vector(BatchNormalizationParamInitializer.GAMMA), beta = vector(BatchNormalizationParamInitializer.BETA);
         double[] mean = vector(BatchNormalizationParamInitializer.GLOBAL_MEAN), var;
         if (layerConf().isUseLogStd()) {
             var = vector(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
@@ -102,15 +96,21 @@ public class FastBatchNormLayer extends BatchNormalization {
         } else {
             var = vector(BatchNormalizationParamInitializer.GLOBAL_VAR);
         }
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
+        normalise(x, mean, var, out);
+        return out;
+    }
+
+    /** out = gamma * (x - mean) / sqrt(var + eps) + beta, computed as the per-channel map a * x + b. */
+    private void normalise(INDArray x, double[] mean, double[] var, INDArray out) {
+        double[] gamma = vector(BatchNormalizationParamInitializer.GAMMA), beta = vector(BatchNormalizationParamInitializer.BETA);
         double eps = layerConf().getEps();
-        double[] a = new double[gamma.length], b = new double[gamma.length];
+        double[] a = new double[mean.length], b = new double[mean.length];
         for (int i = 0; i < a.length; i++) {
             a[i] = gamma[i] / Math.sqrt(var[i] + eps);
             b[i] = beta[i] - a[i] * mean[i];
         }
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
         perChannelAffine(x, a, b, out);
-        return out;
     }
 
     @Override
@@ -137,10 +137,10 @@ public class FastBatchNormLayer extends BatchNormalization {
             cb[i] = -ca[i] * invStd * dGamma[i] / m;
             cd[i] = -ca[i] * dBeta[i] / m - cb[i] * batchMean[i];
         }
-        perChannelAffine(x, cb, cd, dx);                       // B * x + D
+        perChannelAffine(x, cb, cd, dx);                 // B * x + D
         INDArray ag = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, s, 'c');
         Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(rows(g), column(ca, n)).addOutputs(rows(ag)).build());
-        Nd4j.getExecutioner().exec(new AddOp(dx, ag, dx));                   // + A * g
+        Nd4j.getExecutioner().exec(new AddOp(dx, ag, dx)); // + A * g
 
         Gradient grad = new DefaultGradient();
         INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
@@ -190,7 +190,11 @@ public class FastBatchNormLayer extends BatchNormalization {
         return Nd4j.createFromArray(values).castTo(dataType).reshape(like.shape());
     }
 
-    /** Per-channel sums of an NCHW array [N, C, H, W]: row sums of its [N*C, H*W] view, then over N. */
+    /**
+     * Per-channel sums of an NCHW array [N, C, H, W]: row sums of its [N*C, H*W] view, then over N. The product
+     * with ones is libnd4j's {@code matmul} op (oneDNN, on ND4J's OpenMP threads), not {@code Nd4j.gemm}: that
+     * goes to OpenBLAS, whose threads fight ND4J's for the two cores (2.5x slower inside a training step).
+     */
     private double[] channelSums(INDArray x, int n, int c, LayerWorkspaceMgr workspaceMgr, ArrayType working) {
         long hw = x.size(2) * x.size(3);
         if (ones == null || ones.length() != hw || ones.dataType() != dataType) {
