@@ -21,7 +21,12 @@ public enum FastPath {
      * Max pooling on whichever of oneDNN's kernel and libnd4j's own loops is faster for each shape, timed on
      * first use ({@link io.inception4j.graph.layers.FastMaxPool}).
      */
-    POOL;
+    POOL,
+    /**
+     * Depthwise separable convolutions as oneDNN's depthwise and 1x1 convolutions instead of libnd4j's
+     * {@code sconv2d}, which has no oneDNN version ({@link io.inception4j.graph.layers.FastSeparableConv}).
+     */
+    SEPCONV;
 
     public static Set<FastPath> all() {
         return EnumSet.allOf(FastPath.class);
@@ -31,7 +36,7 @@ public enum FastPath {
         return EnumSet.noneOf(FastPath.class);
     }
 
-    /** "all", "none", or names separated by commas (lrn,batchnorm,relu,cache,pool). */
+    /** "all", "none", or names separated by commas (lrn,batchnorm,relu,cache,pool,sepconv). */
     public static Set<FastPath> parse(String text) {
         String t = text.strip().toLowerCase(Locale.ROOT);
         if (t.equals("all") || t.equals("true")) return all();

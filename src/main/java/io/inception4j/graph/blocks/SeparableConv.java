@@ -8,7 +8,9 @@ import io.inception4j.config.Padding;
 import io.inception4j.config.WeightInit;
 import io.inception4j.graph.Block;
 import io.inception4j.graph.BlockContext;
+import io.inception4j.graph.FastPath;
 import io.inception4j.graph.Node;
+import io.inception4j.graph.layers.FastSeparableConv;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 
 import java.util.List;
@@ -34,14 +36,14 @@ public record SeparableConv(
         if (mult < 1) throw ctx.error("depth_multiplier", "expected at least 1, got " + mult);
         boolean withBn = bn != null ? bn : d.bn();
         Activation act = activation != null ? activation : d.activation();
-        Node out = ctx.layer(new SeparableConvolution2D.Builder(w.kernel(), w.stride())
+        var layer = new SeparableConvolution2D.Builder(w.kernel(), w.stride())
                 .depthMultiplier(mult)
                 .nOut(ctx.scaled(filters))
                 .convolutionMode(Dl4j.mode(w.padding()))
                 .hasBias(bias != null ? bias : d.bias())
                 .activation(Dl4j.activation(ctx, withBn ? Activation.LINEAR : act))
-                .weightInit(Dl4j.init(init != null ? init : d.init()))
-                .build(), in);
+                .weightInit(Dl4j.init(init != null ? init : d.init()));
+        Node out = ctx.layer(ctx.fastPath(FastPath.SEPCONV) ? new FastSeparableConv(layer) : layer.build(), in);
         if (withBn) out = Conv.batchNormThenActivation(ctx, out, act);
         return out;
     }

@@ -61,6 +61,8 @@ class FastLayersTest {
                   - [{type: conv, filters: 4, kernel: 1}, {type: conv, filters: 6, kernel: [1, 3]}, {type: conv, filters: 6, kernel: [3, 1]}]
                   - [{type: avgpool, kernel: 3, stride: 1}, {type: conv, filters: 4, kernel: 1}]
                   - [{type: maxpool, kernel: 3, stride: 1, padding: same}, {type: conv, filters: 4, kernel: 1}]
+              - {id: sep, type: separable_conv, filters: 8, kernel: 3, depth_multiplier: 2}     # Xception's: BN after, 4x4
+              - {id: sepb, type: separable_conv, filters: 6, kernel: 3, stride: 2, bn: false, bias: true}  # its ReLU and bias built in, 2x2
               - {id: block, type: residual, scale: 0.2, branches: [[{type: conv, filters: 4, kernel: 1}], [{type: conv, filters: 4, kernel: 3}]]}
               - {id: bn, type: batchnorm}
               - {id: relu, type: activation, function: relu}
@@ -80,11 +82,13 @@ class FastLayersTest {
     void theFastGraphUsesOurLayersAndCachesPreActivations() {
         ComputationGraph fast = build(true, DataType.FLOAT), stock = build(false, DataType.FLOAT);
         Set<String> fastKinds = kinds(fast), stockKinds = kinds(stock);
-        assertTrue(fastKinds.containsAll(List.of("FastBatchNormLayer", "FastReluLayer", "FastMaxPoolLayer")), fastKinds.toString());
+        assertTrue(fastKinds.containsAll(List.of("FastBatchNormLayer", "FastReluLayer", "FastMaxPoolLayer", "FastSeparableConvLayer")), fastKinds.toString());
         assertTrue(stockKinds.stream().noneMatch(k -> k.startsWith("Fast")), stockKinds.toString());
         assertEquals(CacheMode.DEVICE, fast.getConfiguration().getCacheMode());
-        var plainConv = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) fast.getLayer("plain").getConfig();
-        assertTrue(plainConv.getActivationFn() instanceof FastReluActivation, plainConv.getActivationFn().getClass().toString());
+        for (String id : List.of("plain", "sepb")) {
+            var conv = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) fast.getLayer(id).getConfig();
+            assertTrue(conv.getActivationFn() instanceof FastReluActivation, id + ": " + conv.getActivationFn().getClass());
+        }
         assertEquals(CacheMode.NONE, stock.getConfiguration().getCacheMode());
         assertEquals(stock.numParams(), fast.numParams());
     }
