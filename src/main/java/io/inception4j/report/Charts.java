@@ -21,6 +21,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
+import javax.imageio.ImageIO;
+
 /**
  * The project's charts, drawn with XChart: learning curves over epochs, a score against a swept value, and
  * confusion matrices. Each chart is built once and rendered as a PNG file (for the run directory) or as SVG
@@ -112,6 +114,10 @@ public final class Charts {
 
     /** Writes {@code chart} as a PNG, atomically (the run page may be read while training writes it). */
     public static void png(Chart<?, ?> chart, Path file) throws IOException {
+        // ImageIO's default disk cache registers a JVM shutdown hook per stream, which throws "Shutdown in
+        // progress" when Ctrl-C or SIGTERM arrives while a chart is written, and the stop then failed without its
+        // checkpoint. PNGs of a few hundred KB need no disk cache.
+        ImageIO.setUseCache(false);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (var out = Files.newOutputStream(tmp)) {
             BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
