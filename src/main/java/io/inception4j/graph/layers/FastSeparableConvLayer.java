@@ -32,7 +32,8 @@ import static org.deeplearning4j.nn.params.SeparableConvolutionParamInitializer.
  * (seen with {@code DNNL_VERBOSE=1}); the pointwise weights [O, C*m, 1, 1] are passed as they are. The middle
  * array is recomputed in the backward pass rather than kept from the forward pass: the depthwise convolution is
  * a small share of the layer's work (k*k against O multiply-adds per middle value) and keeping it would hold
- * another activation-sized array per layer across the whole forward pass. NHWC input is DL4J's own path.
+ * another activation-sized array per layer across the whole forward pass (a layer with its own activation
+ * recomputes its pre-activation from it too). NHWC input is DL4J's own path.
  */
 public class FastSeparableConvLayer extends SeparableConvolution2DLayer {
 
@@ -52,15 +53,10 @@ public class FastSeparableConvLayer extends SeparableConvolution2DLayer {
         if (!fastPath(input)) return super.preOutput(training, forBackprop, workspaceMgr);
         INDArray x = input.castTo(dataType);
         INDArray depthwise = getParamWithNoise(DEPTH_WISE_WEIGHT_KEY, training, workspaceMgr);
-        INDArray pointwise = getParamWithNoise(POINT_WISE_WEIGHT_KEY, training, workspaceMgr);
         Window w = window(x);
-        INDArray mid = depthwise(x, w, depthwise, workspaceMgr, ArrayType.FF_WORKING_MEM);
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
-                new long[] {x.size(0), pointwise.size(0), w.outH, w.outW}, 'c');
-        INDArray[] inputs = layerConf().hasBias()
-                ? new INDArray[] {mid, pointwise, vector(getParamWithNoise(BIAS_KEY, training, workspaceMgr))}
-                : new INDArray[] {mid, pointwise};
-        exec("conv2d", inputs, new INDArray[] {out}, POINTWISE_ARGS);
+        INDArray mid = depthwise(x, w, libnd4jLayout(depthwise, workspaceMgr, ArrayType.FF_WORKING_MEM), workspaceMgr,
+                ArrayType.FF_WORKING_MEM);
+        INDArray out = pointwise(mid, w, training, workspaceMgr, ArrayType.ACTIVATIONS);
         return new Pair<>(out, null);
     }
 
@@ -71,13 +67,14 @@ public class FastSeparableConvLayer extends SeparableConvolution2DLayer {
         INDArray x = input.castTo(dataType);
         INDArray depthwise = getParamWithNoise(DEPTH_WISE_WEIGHT_KEY, true, workspaceMgr);
         INDArray pointwise = getParamWithNoise(POINT_WISE_WEIGHT_KEY, true, workspaceMgr);
+        Window w = window(x);
+        INDArray depthwiseKkcm = libnd4jLayout(depthwise, workspaceMgr, ArrayType.BP_WORKING_MEM);
+        INDArray mid = depthwise(x, w, depthwiseKkcm, workspaceMgr, ArrayType.BP_WORKING_MEM);
         IActivation afn = layerConf().getActivationFn();
-        INDArray delta = afn instanceof ActivationIdentity ? epsilon
-                : afn.backprop(preOutput4d(true, true, workspaceMgr).getFirst(), epsilon).getFirst();
+        INDArray delta = afn instanceof ActivationIdentity ? epsilon // the BN that follows (Xception's case) needs no pre-activation
+                : afn.backprop(pointwise(mid, w, true, workspaceMgr, ArrayType.BP_WORKING_MEM), epsilon).getFirst();
         if (delta.ordering() != 'c' || delta.isView()) delta = workspaceMgr.dup(ArrayType.BP_WORKING_MEM, delta, 'c');
 
-        Window w = window(x);
-        INDArray mid = depthwise(x, w, depthwise, workspaceMgr, ArrayType.BP_WORKING_MEM);
         INDArray midGrad = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, mid.shape(), 'c');
         INDArray pointwiseGrad = gradientViews.get(POINT_WISE_WEIGHT_KEY);
         if (layerConf().hasBias()) {
@@ -87,9 +84,9 @@ public class FastSeparableConvLayer extends SeparableConvolution2DLayer {
             exec("conv2d_bp", new INDArray[] {mid, pointwise, delta}, new INDArray[] {midGrad, pointwiseGrad}, POINTWISE_ARGS);
         }
         INDArray inputGrad = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
-        INDArray depthwiseGrad = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, libnd4jShape(depthwise), 'c');
-        exec("depthwise_conv2d_bp", new INDArray[] {x, libnd4jLayout(depthwise, workspaceMgr, ArrayType.BP_WORKING_MEM), midGrad},
-                new INDArray[] {inputGrad, depthwiseGrad}, w.depthwiseArgs);
+        INDArray depthwiseGrad = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, depthwiseKkcm.shape(), 'c');
+        exec("depthwise_conv2d_bp", new INDArray[] {x, depthwiseKkcm, midGrad}, new INDArray[] {inputGrad, depthwiseGrad},
+                w.depthwiseArgs);
         gradientViews.get(DEPTH_WISE_WEIGHT_KEY).permute(2, 3, 1, 0).assign(depthwiseGrad);
 
         Gradient gradient = new DefaultGradient();
@@ -120,20 +117,28 @@ public class FastSeparableConvLayer extends SeparableConvolution2DLayer {
         return new Window(out[0], out[1], args);
     }
 
-    private INDArray depthwise(INDArray x, Window w, INDArray weights, LayerWorkspaceMgr workspaceMgr, ArrayType working) {
+    /** The depthwise convolution of {@code x} with weights [kH, kW, C, m]: the middle array [N, C*m, H', W']. */
+    private INDArray depthwise(INDArray x, Window w, INDArray kkcm, LayerWorkspaceMgr workspaceMgr, ArrayType working) {
         INDArray mid = workspaceMgr.createUninitialized(working, dataType,
-                new long[] {x.size(0), weights.size(0) * weights.size(1), w.outH, w.outW}, 'c');
-        exec("depthwise_conv2d", new INDArray[] {x, libnd4jLayout(weights, workspaceMgr, working)}, new INDArray[] {mid}, w.depthwiseArgs);
+                new long[] {x.size(0), kkcm.size(2) * kkcm.size(3), w.outH, w.outW}, 'c');
+        exec("depthwise_conv2d", new INDArray[] {x, kkcm}, new INDArray[] {mid}, w.depthwiseArgs);
         return mid;
+    }
+
+    /** The 1x1 convolution of the middle array to the layer's output channels, plus the bias if it has one. */
+    private INDArray pointwise(INDArray mid, Window w, boolean training, LayerWorkspaceMgr workspaceMgr, ArrayType type) {
+        INDArray weights = getParamWithNoise(POINT_WISE_WEIGHT_KEY, training, workspaceMgr);
+        INDArray out = workspaceMgr.createUninitialized(type, dataType, new long[] {mid.size(0), weights.size(0), w.outH, w.outW}, 'c');
+        INDArray[] inputs = layerConf().hasBias()
+                ? new INDArray[] {mid, weights, vector(getParamWithNoise(BIAS_KEY, training, workspaceMgr))}
+                : new INDArray[] {mid, weights};
+        exec("conv2d", inputs, new INDArray[] {out}, POINTWISE_ARGS);
+        return out;
     }
 
     /** DL4J's depthwise weights [m, C, kH, kW] as libnd4j's [kH, kW, C, m], contiguous. */
     private static INDArray libnd4jLayout(INDArray weights, LayerWorkspaceMgr workspaceMgr, ArrayType working) {
         return workspaceMgr.dup(working, weights.permute(2, 3, 1, 0), 'c');
-    }
-
-    private static long[] libnd4jShape(INDArray weights) {
-        return new long[] {weights.size(2), weights.size(3), weights.size(1), weights.size(0)};
     }
 
     /** DL4J keeps the bias as [1, O]; the ops take [O] (a view, so gradients land in place). */
