@@ -33,6 +33,13 @@ public final class Charts {
     private static final java.util.regex.Pattern EXCESS_DECIMALS = java.util.regex.Pattern.compile("(\\d\\.\\d)\\d+");
     private Charts() {}
 
+    static {
+        // ImageIO's default disk cache registers a JVM shutdown hook for every stream, which throws "Shutdown in
+        // progress" once Ctrl-C or SIGTERM has started the shutdown that a training run finishes its epoch in.
+        // Charts of a few hundred KB need no disk cache.
+        ImageIO.setUseCache(false);
+    }
+
     /** One named series of y values, drawn against x = 1, 2, 3, ... (NaN: no point). */
     public record Series(String name, List<Double> values) {}
 
@@ -114,10 +121,6 @@ public final class Charts {
 
     /** Writes {@code chart} as a PNG, atomically (the run page may be read while training writes it). */
     public static void png(Chart<?, ?> chart, Path file) throws IOException {
-        // ImageIO's default disk cache registers a JVM shutdown hook per stream, which throws "Shutdown in
-        // progress" when Ctrl-C or SIGTERM arrives while a chart is written, and the stop then failed without its
-        // checkpoint. PNGs of a few hundred KB need no disk cache.
-        ImageIO.setUseCache(false);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (var out = Files.newOutputStream(tmp)) {
             BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);

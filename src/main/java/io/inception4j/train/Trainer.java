@@ -203,7 +203,6 @@ public final class Trainer {
             double lr = Recipes.learningRate(t, train.batchesPerEpoch(), graph.getConfiguration().getIterationCount() - 1, epoch);
             metrics.append(new Metrics.Row(epoch + 1, fit.batches() == 0 ? Double.NaN : fit.lossSum() / fit.batches(), v.top1(),
                     v.top5(), lr, fit.images() / secs, secs));
-            metrics.plot();
             boolean improved = v.top1() > state.bestTop1();
             state = TrainingState.at(epoch + 1, 0, improved ? v.top1() : state.bestTop1(),
                     improved ? epoch + 1 : state.bestEpoch(), improved ? 0 : state.sinceBest() + 1);
@@ -219,6 +218,7 @@ public final class Trainer {
                 Checkpoints.save(run.checkpoints().resolve(Checkpoints.name(state)), graph, state, modelYaml, data.classes(), average(ema));
                 Checkpoints.prune(run.checkpoints(), t.checkpoint().keepLast());
             }
+            drawCurves(metrics);
             writePage();
             if (stopHere) {
                 log.info("stopped on request after epoch {}; continue with: train --resume {}", epoch + 1, run.dir());
@@ -326,6 +326,18 @@ public final class Trainer {
     }
 
     /** Refreshes the run's index.html; a page that cannot be drawn is logged, never a reason to stop training. */
+    /**
+     * The learning curves, after the epoch's checkpoint: they are a view of metrics.csv, and failing to draw them
+     * (as when a stop request's JVM shutdown refused ImageIO's disk cache) must not cost the run its checkpoint.
+     */
+    private void drawCurves(Metrics metrics) {
+        try {
+            metrics.plot();
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not draw the learning curves in {}: {}", run.dir(), e.toString());
+        }
+    }
+
     private void writePage() {
         try {
             io.inception4j.report.RunPage.write(run.dir());

@@ -1,13 +1,17 @@
 package io.inception4j.report;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.HeatMapChart;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,5 +44,34 @@ class ChartsTest {
         assertEquals(2 * n, c.getSeriesMap().get("images").getHeatData().size());
         HeatMapChart empty = Charts.confusion(classes, new int[n][n]); // nothing predicted yet: still a chart
         assertEquals(1, empty.getSeriesMap().get("images").getHeatData().size());
+    }
+
+    /**
+     * A training run stopped by Ctrl-C or SIGTERM finishes its epoch while the JVM shuts down, so its charts are
+     * drawn then too. With ImageIO's disk cache the PNG write threw "Shutdown in progress".
+     */
+    @Test
+    void aChartIsWrittenWhileTheJvmShutsDown(@TempDir Path tmp) throws Exception {
+        Path png = tmp.resolve("curve.png");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), DrawInShutdownHook.class.getName(), png.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("out.txt").toFile()).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String out = Files.readString(tmp.resolve("out.txt"));
+        assertFalse(out.contains("Exception"), out);
+        assertTrue(Files.size(png) > 0, out);
+    }
+
+    /** Draws a learning curve to the file named by its argument from a shutdown hook. */
+    public static class DrawInShutdownHook {
+        public static void main(String[] args) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    Charts.lines(Path.of(args[0]), "loss", "epoch", "loss", List.of(new Charts.Series("train", List.of(3.0, 2.0))));
+                } catch (Exception e) {
+                    e.printStackTrace();
+                }
+            }));
+        }
     }
 }
