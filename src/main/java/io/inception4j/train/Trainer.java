@@ -325,7 +325,6 @@ public final class Trainer {
         }
     }
 
-    /** Refreshes the run's index.html; a page that cannot be drawn is logged, never a reason to stop training. */
     /**
      * The learning curves, after the epoch's checkpoint: they are a view of metrics.csv, and failing to draw them
      * (as when a stop request's JVM shutdown refused ImageIO's disk cache) must not cost the run its checkpoint.
@@ -338,6 +337,7 @@ public final class Trainer {
         }
     }
 
+    /** Refreshes the run's index.html; a page that cannot be drawn is logged, never a reason to stop training. */
     private void writePage() {
         try {
             io.inception4j.report.RunPage.write(run.dir());
