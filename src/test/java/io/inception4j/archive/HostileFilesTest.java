@@ -16,13 +16,16 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -226,15 +229,27 @@ class HostileFilesTest {
     }
 
     private static boolean hasCheckpoint(Path runs) throws IOException {
-        try (var files = Files.walk(runs)) {
-            return files.anyMatch(f -> f.getFileName().toString().matches("epoch-\\d+\\.zip"));
-        }
+        return anyFile(runs, f -> f.getFileName().toString().matches("epoch-\\d+\\.zip"));
     }
 
     private static boolean hasTemporary(Path runs) throws IOException {
-        if (!Files.isDirectory(runs)) return false;
-        try (var files = Files.walk(runs)) {
-            return files.anyMatch(f -> f.getFileName().toString().endsWith(".tmp") && f.toString().contains("checkpoints"));
+        return anyFile(runs, f -> f.getFileName().toString().endsWith(".tmp") && f.toString().contains("checkpoints"));
+    }
+
+    /**
+     * Whether a file under {@code root} matches. The trainer may be running: a file the walk has listed can be
+     * renamed (a .tmp becoming its real name) before the walk reads its attributes, so a file vanishing mid-walk
+     * means "look again", not a failure.
+     */
+    private static boolean anyFile(Path root, Predicate<Path> match) throws IOException {
+        if (!Files.isDirectory(root)) return false;
+        for (int attempt = 0; ; attempt++) {
+            try (var files = Files.walk(root)) {
+                return files.anyMatch(match);
+            } catch (UncheckedIOException | NoSuchFileException e) {
+                Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+                if (!(cause instanceof NoSuchFileException) || attempt == 100) throw e;
+            }
         }
     }
 }
