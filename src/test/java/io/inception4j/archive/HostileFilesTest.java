@@ -195,9 +195,14 @@ class HostileFilesTest {
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), "io.inception4j.cli.Main", "train", exp.toString(),
                     "--runs", runs.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("out-" + trial + ".txt").toFile()).start();
-            // Half the trials: kill as soon as a checkpoint's temporary file appears; the others at a random time.
+            // Half the trials: kill as soon as a checkpoint's temporary file appears; the others at a random time
+            // into the run. Both clocks start when the run's directory exists, so a slow start (loading ND4J on a
+            // busy machine) cannot make the kill land before there is a run at all.
+            for (long start = System.nanoTime(); p.isAlive() && !hasRunDirectory(runs) && System.nanoTime() - start < 120e9; ) {
+                Thread.sleep(10);
+            }
             boolean atWrite = trial % 2 == 0;
-            long deadline = System.nanoTime() + (long) ((atWrite ? 90 : 8 + rnd.nextInt(12)) * 1e9);
+            long deadline = System.nanoTime() + (long) ((atWrite ? 90 : 4 + rnd.nextInt(12)) * 1e9);
             while (p.isAlive() && System.nanoTime() < deadline) {
                 if (atWrite && hasTemporary(runs) && hasCheckpoint(runs)) { // a later write: one good checkpoint exists
                     duringWrite++;
@@ -226,6 +231,13 @@ class HostileFilesTest {
         }
         assertTrue(resumed >= 2, "resumed " + resumed + " of 4 runs");
         assertTrue(duringWrite >= 1, "at least one kill landed during a checkpoint write");
+    }
+
+    private static boolean hasRunDirectory(Path runs) throws IOException {
+        if (!Files.isDirectory(runs)) return false;
+        try (var dirs = Files.list(runs)) {
+            return dirs.findAny().isPresent();
+        }
     }
 
     private static boolean hasCheckpoint(Path runs) throws IOException {
