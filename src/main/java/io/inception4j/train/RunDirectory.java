@@ -6,6 +6,8 @@ import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.FileAppender;
 import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.layout.PatternLayout;
+import org.slf4j.Marker;
+import org.slf4j.MarkerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +20,11 @@ import java.time.format.DateTimeFormatter;
  * checkpoints of one training run.
  */
 public record RunDirectory(Path dir) {
+    /**
+     * Marks a log line for the run's {@code train.log} only: the console appender (log4j2.xml) drops it, for
+     * things the command line already tells the user in its own words, such as the error that ended a run.
+     */
+    public static final Marker LOG_ONLY = MarkerFactory.getMarker("RUN_LOG_ONLY");
 
     public static RunDirectory create(Path root, String name) throws IOException {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));

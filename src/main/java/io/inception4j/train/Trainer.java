@@ -7,6 +7,7 @@ import io.inception4j.config.Overrides;
 import io.inception4j.config.TrainConfig;
 import io.inception4j.data.BatchIterator;
 import io.inception4j.data.Dataset;
+import io.inception4j.data.DatasetLocator;
 import io.inception4j.data.ProgressBar;
 import io.inception4j.graph.Blueprint;
 import io.inception4j.graph.GraphFactory;
@@ -97,6 +98,8 @@ public final class Trainer {
 
     /** Starts a new run in a fresh run directory. */
     public static Result start(Experiment exp, Options options) throws IOException {
+        // Found (or downloaded) before the run directory exists: a wrong --data leaves no empty run behind.
+        DatasetLocator.locate(exp.data().config(), options.dataDir(), options.env());
         RunDirectory run = RunDirectory.create(options.runsRoot(), exp.name());
         exp.writeResolved(run.dir());
         return new Trainer(exp, options, run).fit(null);
@@ -121,6 +124,11 @@ public final class Trainer {
     private Result fit(Checkpoints.Loaded from) throws IOException {
         try {
             return fitUnguarded(from);
+        } catch (IOException | RuntimeException e) {
+            // The command line tells the user; the run's own log must say it too, or it just ends.
+            if (e instanceof ConfigException) log.error(RunDirectory.LOG_ONLY, "the run stopped on an error: {}", e.getMessage());
+            else log.error(RunDirectory.LOG_ONLY, "the run stopped on an error", e);
+            throw e;
         } finally {
             writePage(); // whatever the outcome, the run's page shows how far it got
             for (TrainingObserver o : options.observers()) o.finished(run);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -151,5 +152,36 @@ class TrainerTest {
         Cli resume = Cli.run("train", "--resume", r.run().dir().toString());
         assertEquals(2, resume.exitCode());
         assertTrue(resume.err().startsWith("error: " + ckpt), resume.err());
+    }
+
+    /**
+     * A wrong --data is refused before a run directory exists; a run that fails once started says why in its own
+     * train.log, while the console shows the error once, as the command line words it.
+     */
+    @Test
+    void aRunThatCannotStartLeavesNothingAndOneThatFailsSaysWhyInItsLog(@TempDir Path tmp) throws Exception {
+        Path exp = TinyFlowers.setUp(tmp, 1);
+        Path runs = tmp.resolve("runs"), nowhere = tmp.resolve("nowhere");
+        Cli missing = Cli.run("train", exp.toString(), "--runs", runs.toString(), "--data", nowhere.toString());
+        assertEquals(2, missing.exitCode(), missing.err());
+        assertEquals("error: --data " + nowhere + ": no such folder", missing.err().strip());
+        assertFalse(Files.exists(runs), "no run directory for a run that never started");
+
+        // model.classes=5 against 3 folders: refused after the run directory and its log exist.
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.inception4j.cli.Main", "train", exp.toString(),
+                "--runs", runs.toString(), "--set", "model.classes=5").redirectError(tmp.resolve("err.txt").toFile()).start();
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        String err = Files.readString(tmp.resolve("err.txt"));
+        assertEquals(2, p.exitValue(), err);
+        String expected = "model.classes is 5 but dataset 'tiny' has 3 classes; add --set model.classes=3";
+        assertTrue(err.contains("error: " + expected), err);
+        assertFalse(err.contains("the run stopped on an error"), "said once on the console: " + err);
+        Path run;
+        try (var dirs = Files.list(runs)) {
+            run = dirs.findFirst().orElseThrow();
+        }
+        String log = Files.readString(run.resolve("train.log"));
+        assertTrue(log.contains("ERROR Trainer - the run stopped on an error: " + expected), log);
     }
 }
