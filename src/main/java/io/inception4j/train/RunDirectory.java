@@ -2,6 +2,7 @@ package io.inception4j.train;
 
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.FileAppender;
 import org.apache.logging.log4j.core.config.Configuration;
@@ -50,11 +51,11 @@ public record RunDirectory(Path dir) {
         return dir.resolve("splits");
     }
 
-    /** Also sends our log (and DL4J's warnings) to {@code train.log} in this directory. */
+    /** Also sends our log (and DL4J's warnings) to {@code train.log} in this directory, until {@link #detachLog}. */
     public void attachLog() {
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         Configuration config = ctx.getConfiguration();
-        String name = "run:" + dir;
+        String name = appenderName();
         if (config.getAppender(name) != null) return;
         FileAppender appender = FileAppender.newBuilder()
                 .setName(name)
@@ -66,5 +67,25 @@ public record RunDirectory(Path dir) {
         config.addAppender(appender);
         config.getRootLogger().addAppender(appender, Level.INFO, null);
         ctx.updateLoggers();
+    }
+
+    /**
+     * Stops sending the log to this run's {@code train.log} and closes it: in one JVM that runs several
+     * trainings (a sweep, the tests), each run's log holds its own lines only.
+     */
+    public void detachLog() {
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        Configuration config = ctx.getConfiguration();
+        String name = appenderName();
+        Appender appender = config.getAppender(name);
+        if (appender == null) return;
+        config.getRootLogger().removeAppender(name);
+        ctx.updateLoggers();
+        appender.stop();
+        config.getAppenders().remove(name);
+    }
+
+    private String appenderName() {
+        return "run:" + dir;
     }
 }

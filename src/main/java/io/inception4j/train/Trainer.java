@@ -109,32 +109,47 @@ public final class Trainer {
     public static Result resume(Path runDir, Overrides more, Options options) throws IOException {
         RunDirectory run = new RunDirectory(runDir);
         if (!Files.exists(runDir.resolve("model.yaml"))) throw new ConfigException(runDir + ": not a run directory (no model.yaml)");
-        for (Path stale : Checkpoints.removeStaleTemporaries(run.checkpoints())) {
-            log.info("removed {}, left by a checkpoint write that was cut short", stale.getFileName());
+        run.attachLog(); // the run's log records each resumption, and why one failed
+        Trainer trainer;
+        Checkpoints.Loaded last;
+        try {
+            for (Path stale : Checkpoints.removeStaleTemporaries(run.checkpoints())) {
+                log.info("removed {}, left by a checkpoint write that was cut short", stale.getFileName());
+            }
+            List<Path> checkpoints = Checkpoints.list(run.checkpoints());
+            if (checkpoints.isEmpty()) throw new ConfigException(runDir + ": no checkpoint to resume from");
+            last = Checkpoints.load(checkpoints.get(checkpoints.size() - 1), true);
+            Experiment exp = Experiment.fromResolved(runDir.getFileName().toString(), runDir, more);
+            if (!more.all().isEmpty()) exp.writeResolved(runDir);
+            log.info("resuming {} from {} (epoch {}, batch {})", runDir, last.file().getFileName(), last.state().epoch() + 1, last.state().batch());
+            trainer = new Trainer(exp, options, run);
+        } catch (IOException | RuntimeException e) {
+            logFailure(e);
+            run.detachLog();
+            throw e;
         }
-        List<Path> checkpoints = Checkpoints.list(run.checkpoints());
-        if (checkpoints.isEmpty()) throw new ConfigException(runDir + ": no checkpoint to resume from");
-        Checkpoints.Loaded last = Checkpoints.load(checkpoints.get(checkpoints.size() - 1), true);
-        Experiment exp = Experiment.fromResolved(runDir.getFileName().toString(), runDir, more);
-        if (!more.all().isEmpty()) exp.writeResolved(runDir);
-        log.info("resuming {} from {} (epoch {}, batch {})", runDir, last.file().getFileName(), last.state().epoch() + 1, last.state().batch());
-        return new Trainer(exp, options, run).fit(last);
+        return trainer.fit(last);
     }
 
     private Result fit(Checkpoints.Loaded from) throws IOException {
         try {
             return fitUnguarded(from);
         } catch (IOException | RuntimeException e) {
-            // The command line tells the user; the run's own log must say it too, or it just ends.
-            if (e instanceof ConfigException) log.error(RunDirectory.LOG_ONLY, "the run stopped on an error: {}", e.getMessage());
-            else log.error(RunDirectory.LOG_ONLY, "the run stopped on an error", e);
+            logFailure(e);
             throw e;
         } finally {
             writePage(); // whatever the outcome, the run's page shows how far it got
             for (TrainingObserver o : options.observers()) o.finished(run);
             if (options.fitter() != null) options.fitter().close();
             options.stop().acknowledge(); // also on errors: a waiting Ctrl-C handler must not hang
+            run.detachLog();
         }
+    }
+
+    /** The command line tells the user in its own words; the run's log must say it too, or it just ends. */
+    private static void logFailure(Exception e) {
+        if (e instanceof ConfigException) log.error(RunDirectory.LOG_ONLY, "the run stopped on an error: {}", e.getMessage());
+        else log.error(RunDirectory.LOG_ONLY, "the run stopped on an error", e);
     }
 
     private Result fitUnguarded(Checkpoints.Loaded from) throws IOException {

@@ -184,4 +184,19 @@ class TrainerTest {
         String log = Files.readString(run.resolve("train.log"));
         assertTrue(log.contains("ERROR Trainer - the run stopped on an error: " + expected), log);
     }
+
+    /** In one JVM (a sweep, these tests) each run's train.log holds its own lines, its resumptions included. */
+    @Test
+    void eachRunsLogHoldsItsOwnLinesAndRecordsItsResumptions(@TempDir Path tmp) throws Exception {
+        Path exp = TinyFlowers.setUp(tmp, 1);
+        Trainer.Result first = Trainer.start(TinyFlowers.load(exp), TinyFlowers.options(tmp.resolve("runs"), null, null));
+        Trainer.Result second = Trainer.start(TinyFlowers.load(exp), TinyFlowers.options(tmp.resolve("runs"), null, null));
+        Trainer.resume(first.run().dir(), io.inception4j.config.Overrides.parse(List.of("train.epochs=2")), TinyFlowers.options(null, null, null));
+        String log1 = Files.readString(first.run().dir().resolve("train.log"));
+        String log2 = Files.readString(second.run().dir().resolve("train.log"));
+        assertEquals(2, log1.split("Trainer - training ", -1).length - 1, "its start and its resumption: " + log1);
+        assertEquals(1, log1.split("Trainer - resuming " + first.run().dir(), -1).length - 1, log1);
+        assertEquals(1, log2.split("Trainer - training ", -1).length - 1, "nothing of the other run: " + log2);
+        assertFalse(log2.contains("resuming"), log2);
+    }
 }
