@@ -73,7 +73,7 @@ public final class Binder {
             String key = e.getPropertyName();
             List<String> known = e.getKnownPropertyIds() == null ? List.of()
                     : e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
-            throw doc.error(YamlDocument.parent(at), "unknown key '" + key + "'"
+            throw doc.error(YamlDocument.parent(at), "unknown key " + quote(key)
                     + (what == null ? "" : " for " + what) + Suggestions.didYouMean(key, known)
                     + (known.isEmpty() ? "" : "; valid keys: " + String.join(", ", known)));
         } catch (ValueInstantiationException e) {
@@ -117,7 +117,7 @@ public final class Binder {
         while (names.hasNext()) {
             String key = names.next();
             if (!known.contains(key)) {
-                throw doc.error(pointer + "/" + key.replace("~", "~0").replace("/", "~1"), "unknown key '" + key + "'" + (what == null ? "" : " for " + what)
+                throw doc.error(pointer + "/" + key.replace("~", "~0").replace("/", "~1"), "unknown key " + quote(key) + (what == null ? "" : " for " + what)
                         + Suggestions.didYouMean(key, known) + "; valid keys: " + String.join(", ", known));
             }
         }
@@ -147,13 +147,22 @@ public final class Binder {
     public static String describe(JsonNode n) {
         if (n == null || n.isMissingNode()) return "nothing";
         if (n.isNull()) return "an empty value";
-        if (n.isTextual()) return "the text '" + n.asText() + "'";
+        if (n.isTextual()) return "the text " + quote(n.asText());
         if (n.isIntegralNumber()) return "the whole number " + n.asText();
         if (n.isNumber()) return "the number " + n.asText();
         if (n.isBoolean()) return n.asText();
         if (n.isArray()) return "a list";
         return "a mapping";
     }
+
+    /** Quoted on one line, and cut short: a file from a stranger may hold a megabyte where a number belongs. */
+    public static String quote(String text) {
+        String oneLine = text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t");
+        if (oneLine.length() <= MAX_QUOTED) return "'" + oneLine + "'";
+        return String.format(Locale.ROOT, "'%s...' (%,d characters)", oneLine.substring(0, MAX_QUOTED), text.length());
+    }
+
+    private static final int MAX_QUOTED = 60;
 
     /** Thrown from a record's constructor: {@code key} (relative to the record) holds a bad value. */
     public static final class InvalidValue extends IllegalArgumentException {

@@ -42,7 +42,7 @@ public final class BlockOrder {
             }
             for (BlockSpec c : copies) {
                 if (c.id().equals(INPUT) || byId.containsKey(c.id())) {
-                    throw doc.error(c.pointer() + "/id", "duplicate block id '" + c.id() + "'");
+                    throw doc.error(c.pointer() + "/id", "duplicate block id " + Binder.quote(c.id()));
                 }
                 List<String> inputs = c.from().isEmpty() ? List.of(previous) : c.from();
                 byId.put(c.id(), new Step(c, inputs));
@@ -54,7 +54,7 @@ public final class BlockOrder {
                 if (!in.equals(INPUT) && !byId.containsKey(in)) {
                     List<String> known = new ArrayList<>(byId.keySet());
                     known.add(INPUT);
-                    throw doc.error(s.spec().pointer() + "/from", "no block with id '" + in + "'"
+                    throw doc.error(s.spec().pointer() + "/from", "no block with id " + Binder.quote(in)
                             + Suggestions.didYouMean(in, known));
                 }
             }

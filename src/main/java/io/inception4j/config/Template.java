@@ -36,8 +36,8 @@ public record Template(Map<String, JsonNode> params, @JsonProperty(required = tr
         while (given.hasNext()) {
             var e = given.next();
             if (!params.containsKey(e.getKey())) {
-                throw doc.error(use.pointer() + "/" + e.getKey(), "unknown parameter '" + e.getKey() + "' of template '"
-                        + use.type() + "'" + Suggestions.didYouMean(e.getKey(), params.keySet())
+                throw doc.error(use.pointer() + "/" + e.getKey(), "unknown parameter " + Binder.quote(e.getKey()) + " of template "
+                        + Binder.quote(use.type()) + Suggestions.didYouMean(e.getKey(), params.keySet())
                         + "; its parameters: " + String.join(", ", params.keySet()));
             }
             values.put(e.getKey(), e.getValue());

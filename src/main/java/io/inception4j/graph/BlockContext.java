@@ -1,5 +1,6 @@
 package io.inception4j.graph;
 
+import io.inception4j.config.Binder;
 import io.inception4j.config.BlockSpec;
 import io.inception4j.config.ConfigException;
 import io.inception4j.config.Defaults;
@@ -177,7 +178,7 @@ public final class BlockContext {
                 List<String> known = new ArrayList<>(registry.types());
                 List<String> templates = model.templates().keySet().stream().sorted().toList();
                 known.addAll(templates);
-                throw doc.error(spec.pointer() + "/type", "unknown block type '" + spec.type() + "'"
+                throw doc.error(spec.pointer() + "/type", "unknown block type " + Binder.quote(spec.type())
                         + io.inception4j.config.Suggestions.didYouMean(spec.type(), known)
                         + "; known types: " + String.join(", ", registry.types())
                         + (templates.isEmpty() ? "" : "; templates in this file: " + String.join(", ", templates)));

@@ -104,7 +104,7 @@ public final class BlockRegistry {
     private Entry entry(YamlDocument doc, BlockSpec spec) {
         Entry e = entries.get(spec.type());
         if (e == null) {
-            throw doc.error(spec.pointer() + "/type", "unknown block type '" + spec.type() + "'"
+            throw doc.error(spec.pointer() + "/type", "unknown block type " + Binder.quote(spec.type())
                     + Suggestions.didYouMean(spec.type(), entries.keySet())
                     + "; known types: " + String.join(", ", entries.keySet()));
         }
