@@ -35,6 +35,8 @@ class PackageRulesTest {
             Map.entry("inference", List.of("io.inception4j.graph", "io.inception4j.train", "io.inception4j.cli")),
             Map.entry("report", List.of("org.deeplearning4j", "org.nd4j", "org.datavec", "io.inception4j.config", "io.inception4j.graph",
                     "io.inception4j.data", "io.inception4j.train", "io.inception4j.inference", "io.inception4j.cli")),
+            Map.entry("files", List.of("org.deeplearning4j", "org.nd4j", "org.datavec", "io.inception4j.config", "io.inception4j.graph",
+                    "io.inception4j.data", "io.inception4j.train", "io.inception4j.inference", "io.inception4j.report")),
             Map.entry("backend", List.of("io.inception4j.graph", "io.inception4j.data", "io.inception4j.train", "io.inception4j.cli")));
 
     @Test

@@ -6,19 +6,20 @@ import io.inception4j.backend.Backend;
 import io.inception4j.config.DataConfig;
 import io.inception4j.config.Loaded;
 import io.inception4j.config.ModelConfig;
+import io.inception4j.files.AtomicFiles;
 import io.inception4j.graph.Blueprint;
 import io.inception4j.graph.FastPath;
 import io.inception4j.graph.GraphFactory;
 import io.inception4j.graph.GraphOptions;
 import io.inception4j.graph.ModelSummary;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import jdk.jfr.Configuration;
-import jdk.jfr.Recording;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -188,7 +189,7 @@ public final class Benchmark {
         String name = String.format(Locale.ROOT, "%s%s-%s-b%d-%s.json", kind, json.get("model").asText(), json.get("input").asText(),
                 json.get("batch").asInt(), json.get("date").asText().replaceAll("[^0-9T]", "").substring(0, 15));
         Path f = dir.resolve(name);
-        Files.writeString(f, json.toPrettyString() + "\n");
+        AtomicFiles.writeString(f, json.toPrettyString() + "\n");
         return f;
     }
 }

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.inception4j.files.AtomicFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,7 +85,7 @@ public record Experiment(String name, Loaded<ModelConfig> model, Loaded<DataConf
 
     private static void write(ObjectNode root, Path file) {
         try {
-            Files.writeString(file, toYaml(root));
+            AtomicFiles.writeString(file, toYaml(root));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,10 +1,10 @@
 package io.inception4j.data;
 
+import io.inception4j.files.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -53,6 +53,6 @@ public final class BadFiles {
         StringBuilder sb = new StringBuilder();
         entries().stream().sorted(Comparator.comparing(e -> e.sample().file().toString()))
                 .forEach(e -> sb.append(e.sample().file()).append('\t').append(e.reason()).append('\n'));
-        Files.writeString(file, sb.toString());
+        AtomicFiles.writeString(file, sb.toString());
     }
 }

@@ -2,6 +2,7 @@ package io.inception4j.data;
 
 import io.inception4j.config.ConfigException;
 import io.inception4j.config.DataConfig;
+import io.inception4j.files.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,6 +60,6 @@ public record Splits(List<Sample> train, List<Sample> val, List<Sample> test) {
     private static void write(Path f, List<Sample> samples) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (Sample s : samples) sb.append(s.file().toAbsolutePath()).append(' ').append(s.label()).append('\n');
-        Files.writeString(f, sb.toString());
+        AtomicFiles.writeString(f, sb.toString());
     }
 }

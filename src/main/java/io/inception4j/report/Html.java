@@ -1,9 +1,10 @@
 package io.inception4j.report;
 
+import io.inception4j.files.AtomicFiles;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,9 +45,7 @@ public final class Html {
 
     /** Writes atomically: a browser refreshing during training never sees half a page. */
     static void write(Path file, String html) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.writeString(tmp, html);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeString(file, html);
     }
 
     /** A CSV file as rows of fields (quoted fields as written by the project's tables). */

@@ -7,6 +7,7 @@ import io.inception4j.config.Experiment;
 import io.inception4j.config.Overrides;
 import io.inception4j.config.SweepConfig;
 import io.inception4j.config.YamlDocument;
+import io.inception4j.files.AtomicFiles;
 import io.inception4j.report.Charts;
 import io.inception4j.train.Metrics;
 import io.inception4j.train.StopSignal;
@@ -108,7 +109,7 @@ public final class Sweep {
         validate(doc, sweep, experiment);
         Path dir = options.sweepsRoot().resolve(sweep.name());
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("sweep.yaml"), "# resolved from " + sweepFile + "\n" + Experiment.toYaml(doc.root()));
+        AtomicFiles.writeString(dir.resolve("sweep.yaml"), "# resolved from " + sweepFile + "\n" + Experiment.toYaml(doc.root()));
         return new Sweep(sweep, experiment, dir, options).execute();
     }
 
@@ -264,7 +265,7 @@ public final class Sweep {
             }
             y.append("set:\n");
             for (String s : sets) y.append("  - \"").append(s.replace("\"", "\\\"")).append("\"\n");
-            Files.writeString(dir.resolve("best-experiment.yaml"), y.toString());
+            AtomicFiles.writeString(dir.resolve("best-experiment.yaml"), y.toString());
         }
         for (String path : sweep.space().keySet()) {
             List<SweepTable.Row> scored = rows.stream().filter(r -> r.score() != null).toList();

@@ -1,11 +1,11 @@
 package io.inception4j.sweep;
 
+import io.inception4j.files.AtomicFiles;
 import io.inception4j.report.Html;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,9 +64,7 @@ final class SweepTable {
             f.add(x.run());
             sb.append(String.join(",", f.stream().map(SweepTable::quote).toList())).append('\n');
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, sb.toString());
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.writeString(file, sb.toString());
     }
 
     private static String quote(String s) {

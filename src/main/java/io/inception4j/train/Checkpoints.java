@@ -117,22 +117,6 @@ public final class Checkpoints {
         }
     }
 
-    /**
-     * Deletes the temporary files a killed process left while writing a checkpoint (kill -9, power cut: no
-     * chance to clean up). They never carry a checkpoint's name, so nothing else can mistake them for one.
-     */
-    public static List<Path> removeStaleTemporaries(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) return List.of();
-        List<Path> removed = new ArrayList<>();
-        try (var files = Files.list(dir)) {
-            for (Path p : files.filter(f -> f.getFileName().toString().matches("\\..*\\.tmp")).toList()) {
-                Files.deleteIfExists(p);
-                removed.add(p);
-            }
-        }
-        return removed;
-    }
-
     /** Checkpoint files in {@code dir}, oldest first (by the epoch and batch in their names). */
     public static List<Path> list(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) return List.of();

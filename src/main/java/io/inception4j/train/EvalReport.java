@@ -2,6 +2,7 @@ package io.inception4j.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inception4j.files.AtomicFiles;
 import io.inception4j.report.Charts;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -75,7 +76,7 @@ public record EvalReport(String split, List<String> classes, int images, double 
         Files.createDirectories(dir);
         ObjectNode json = new ObjectMapper().createObjectNode();
         json.put("split", split).put("images", images).put("top1", top1).put("top5", top5);
-        Files.writeString(dir.resolve(split + "-metrics.json"), json.toPrettyString() + "\n");
+        AtomicFiles.writeString(dir.resolve(split + "-metrics.json"), json.toPrettyString() + "\n");
         StringBuilder pc = new StringBuilder("class,accuracy,images\n");
         StringBuilder cm = new StringBuilder("true\\predicted," + String.join(",", classes) + "\n");
         for (int a = 0; a < classes.size(); a++) {
@@ -88,8 +89,8 @@ public record EvalReport(String split, List<String> classes, int images, double 
             pc.append(String.format(Locale.ROOT, "%s,%.4f,%d%n", classes.get(a), perClass.get(a), total));
             cm.append(row).append('\n');
         }
-        Files.writeString(dir.resolve(split + "-per-class.csv"), pc.toString());
-        Files.writeString(dir.resolve(split + "-confusion.csv"), cm.toString());
+        AtomicFiles.writeString(dir.resolve(split + "-per-class.csv"), pc.toString());
+        AtomicFiles.writeString(dir.resolve(split + "-confusion.csv"), cm.toString());
         Charts.confusion(dir.resolve(split + "-confusion.png"), classes, confusion);
     }
 }

@@ -1,11 +1,11 @@
 package io.inception4j.train;
 
+import io.inception4j.files.AtomicFiles;
 import io.inception4j.report.Charts;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,12 +42,13 @@ public final class Metrics {
         List<Row> keep = read().stream().filter(r -> r.epoch() <= epoch).toList();
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
         for (Row r : keep) sb.append(r.csv()).append('\n');
-        Files.writeString(file, sb.toString());
+        AtomicFiles.writeString(file, sb.toString());
     }
 
+    /** Rewrites the whole file (a few kilobytes) rather than appending, so a kill never leaves half a row. */
     public void append(Row r) throws IOException {
-        if (!Files.exists(file)) Files.writeString(file, HEADER + "\n");
-        Files.writeString(file, r.csv() + "\n", StandardOpenOption.APPEND);
+        String before = Files.exists(file) ? Files.readString(file) : HEADER + "\n";
+        AtomicFiles.writeString(file, before + r.csv() + "\n");
     }
 
     /** learning-curves-loss.png and learning-curves-accuracy.png beside metrics.csv. */

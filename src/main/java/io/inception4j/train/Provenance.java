@@ -3,6 +3,7 @@ package io.inception4j.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inception4j.backend.Backend;
+import io.inception4j.files.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ public final class Provenance {
     }
 
     public static void write(ObjectNode provenance, Path file) throws IOException {
-        Files.writeString(file, provenance.toPrettyString() + "\n");
+        AtomicFiles.writeString(file, provenance.toPrettyString() + "\n");
     }
 
     /** The git commit (with "-dirty" when the tree has changes), else the jar's version. */

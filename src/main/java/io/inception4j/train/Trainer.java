@@ -9,6 +9,7 @@ import io.inception4j.data.BatchIterator;
 import io.inception4j.data.Dataset;
 import io.inception4j.data.DatasetLocator;
 import io.inception4j.data.ProgressBar;
+import io.inception4j.files.AtomicFiles;
 import io.inception4j.graph.Blueprint;
 import io.inception4j.graph.GraphFactory;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -113,8 +114,10 @@ public final class Trainer {
         Trainer trainer;
         Checkpoints.Loaded last;
         try {
-            for (Path stale : Checkpoints.removeStaleTemporaries(run.checkpoints())) {
-                log.info("removed {}, left by a checkpoint write that was cut short", stale.getFileName());
+            for (Path dir : List.of(run.dir(), run.checkpoints(), run.splits())) {
+                for (Path stale : AtomicFiles.removeTemporaries(dir)) {
+                    log.info("removed {}, left by a write that was cut short", run.dir().relativize(stale));
+                }
             }
             List<Path> checkpoints = Checkpoints.list(run.checkpoints());
             if (checkpoints.isEmpty()) throw new ConfigException(runDir + ": no checkpoint to resume from");

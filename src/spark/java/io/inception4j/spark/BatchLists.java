@@ -1,6 +1,7 @@
 package io.inception4j.spark;
 
 import io.inception4j.data.Sample;
+import io.inception4j.files.AtomicFiles;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -39,7 +40,7 @@ final class BatchLists {
             StringBuilder text = new StringBuilder(String.format(Locale.ROOT, HEADER, epoch, b)).append('\n');
             for (Sample s : batches.get(b)) text.append(s.label()).append('\t').append(s.file().toAbsolutePath()).append('\n');
             Path f = dir.resolve(String.format(Locale.ROOT, "batch-%06d.txt", b));
-            Files.writeString(f, text, StandardCharsets.UTF_8);
+            AtomicFiles.writeString(f, text.toString());
             uris.add(f.toUri().toString());
         }
         return uris;

@@ -6,6 +6,7 @@ import io.inception4j.config.TrainConfig;
 import io.inception4j.data.BatchIterator;
 import io.inception4j.data.Preprocessing;
 import io.inception4j.data.Sample;
+import io.inception4j.files.AtomicFiles;
 import io.inception4j.train.EpochFitter;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
@@ -28,7 +29,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
@@ -192,11 +192,11 @@ final class SparkFitter implements EpochFitter {
         TreeMap<String, long[]> totals = new TreeMap<>();
         if (stats != null) collect(stats, totals);
         StringBuilder out = new StringBuilder();
-        if (!Files.exists(statsFile)) out.append("epoch\tphase\tevents\ttotal_ms\n");
         out.append(epoch + 1).append("\tepoch_wall\t1\t").append(wallMs).append('\n');
         totals.forEach((k, v) -> out.append(epoch + 1).append('\t').append(k).append('\t').append(v[0]).append('\t').append(v[1]).append('\n'));
-        try {
-            Files.writeString(statsFile, out, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        try { // rewritten whole (a few kilobytes), so a kill never leaves half a line
+            String before = Files.exists(statsFile) ? Files.readString(statsFile) : "epoch\tphase\tevents\ttotal_ms\n";
+            AtomicFiles.writeString(statsFile, before + out);
         } catch (IOException e) {
             log.warn("could not write {}: {}", statsFile, e.toString());
         }
