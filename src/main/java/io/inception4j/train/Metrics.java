@@ -1,9 +1,12 @@
 package io.inception4j.train;
 
+import io.inception4j.config.Binder;
+import io.inception4j.config.ConfigException;
 import io.inception4j.files.AtomicFiles;
 import io.inception4j.report.Charts;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +16,8 @@ import java.util.Locale;
 /** metrics.csv of a run (one row per epoch) and the learning-curve PNGs drawn from it. */
 public final class Metrics {
     static final String HEADER = "epoch,train_loss,val_top1,val_top5,learning_rate,images_per_s,seconds";
+    /** About 250,000 epochs' rows. */
+    static final long MAX_BYTES = 16L << 20;
 
     public record Row(int epoch, double trainLoss, double valTop1, double valTop5, double lr, double imagesPerS, double seconds) {
         String csv() {
@@ -20,7 +25,8 @@ public final class Metrics {
         }
 
         static Row parse(String line) {
-            String[] f = line.split(",");
+            String[] f = line.split(",", -1);
+            if (f.length != 7) throw new IllegalArgumentException(f.length + " fields");
             return new Row(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
                     Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]));
         }
@@ -32,10 +38,34 @@ public final class Metrics {
         this.file = file;
     }
 
-    /** Rows recorded so far; on resume, rows after {@code keepThrough} (a crash mid-epoch) are dropped. */
+    /**
+     * Rows recorded so far. Bounded, and strict: a run directory may come from someone else, and a damaged file
+     * is one error naming its line, not a NumberFormatException from the middle of a resume.
+     */
     public List<Row> read() throws IOException {
         if (!Files.exists(file)) return List.of();
-        return Files.readAllLines(file).stream().skip(1).filter(l -> !l.isBlank()).map(Row::parse).toList();
+        long size = Files.size(file);
+        if (size > MAX_BYTES) {
+            throw new ConfigException(String.format(Locale.ROOT, "%s: %,d bytes is not a metrics file (the limit is %,d bytes)", file, size, MAX_BYTES));
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(file + ": not a metrics file (not UTF-8 text)");
+        }
+        if (lines.isEmpty() || !lines.get(0).equals(HEADER)) throw new ConfigException(file + ":1: expected the header " + HEADER);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) continue;
+            try {
+                rows.add(Row.parse(lines.get(i)));
+            } catch (IllegalArgumentException e) { // NumberFormatException among them
+                throw new ConfigException(file + ":" + (i + 1) + ": expected 7 numbers (" + HEADER + "), got the line "
+                        + Binder.quote(lines.get(i)));
+            }
+        }
+        return rows;
     }
 
     public void truncateAfter(int epoch) throws IOException {
