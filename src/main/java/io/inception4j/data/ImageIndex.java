@@ -1,7 +1,9 @@
 package io.inception4j.data;
 
+import io.inception4j.config.Binder;
 import io.inception4j.config.ConfigException;
 import io.inception4j.config.DataConfig;
+import io.inception4j.files.BoundedFiles;
 import org.datavec.api.io.labels.ParentPathLabelGenerator;
 
 import java.io.IOException;
@@ -216,7 +218,7 @@ public record ImageIndex(List<String> classes, List<Sample> samples, Splits give
                 if (line.isEmpty()) continue;
                 String wnid = line.split("\\s+", 2)[0];
                 if (!WNID.matcher(wnid).matches()) {
-                    throw new ConfigException(file + ":" + (i + 1) + ": expected 'wnid words' (e.g. 'n01440764 tench, Tinca tinca'), got '" + line + "'");
+                    throw new ConfigException(file + ":" + (i + 1) + ": expected 'wnid words' (e.g. 'n01440764 tench, Tinca tinca'), got " + Binder.quote(line));
                 }
                 if (out.put(wnid, line.length() > wnid.length() ? line.substring(wnid.length()).strip() : wnid) != null) {
                     throw new ConfigException(file + ":" + (i + 1) + ": synset " + wnid + " listed twice");
@@ -248,7 +250,7 @@ public record ImageIndex(List<String> classes, List<Sample> samples, Splits give
                     try {
                         id = Integer.parseInt(lines.get(i));
                     } catch (NumberFormatException e) {
-                        throw new ConfigException(labelsFile + ":" + (i + 1) + ": expected an ILSVRC2012_ID, got '" + lines.get(i) + "'");
+                        throw new ConfigException(labelsFile + ":" + (i + 1) + ": expected an ILSVRC2012_ID, got " + Binder.quote(lines.get(i)));
                     }
                     if (id < 1 || id > devkit.size()) {
                         throw new ConfigException(labelsFile + ":" + (i + 1) + ": ILSVRC2012_ID " + id + " is not in 1.." + devkit.size() + " (" + devkitFile + ")");
@@ -258,7 +260,7 @@ public record ImageIndex(List<String> classes, List<Sample> samples, Splits give
             } else {
                 for (int i = 0; i < lines.size(); i++) {
                     if (!WNID.matcher(lines.get(i)).matches()) {
-                        throw new ConfigException(labelsFile + ":" + (i + 1) + ": expected a wnid (e.g. n01440764), got '" + lines.get(i) + "'");
+                        throw new ConfigException(labelsFile + ":" + (i + 1) + ": expected a wnid (e.g. n01440764), got " + Binder.quote(lines.get(i)));
                     }
                     perImage.add(lines.get(i));
                 }
@@ -286,10 +288,13 @@ public record ImageIndex(List<String> classes, List<Sample> samples, Splits give
             return List.copyOf(out);
         }
 
+        /** ImageNet's longest list (the 50,000 validation labels) is under 2 MB. */
+        private static final long MAX_LIST_BYTES = 64L << 20;
+
         private static List<String> readLines(Path file, String what) {
             if (!Files.isRegularFile(file)) throw new ConfigException(file + ": no such file (" + what + ")");
             try {
-                return Files.readAllLines(file);
+                return BoundedFiles.readAllLines(file, MAX_LIST_BYTES);
             } catch (IOException e) {
                 throw new ConfigException(file + ": cannot read " + what + " (" + e.getMessage() + ")");
             }

@@ -213,4 +213,19 @@ class DataPipelineTest {
         for (int k = 0; k < 3; k++) sum[k] /= b.capacity() / 3.0;
         return sum;
     }
+
+    @Test
+    void anImageNetListIsReadBoundedAndItsBadLineQuotedShort(@TempDir Path tmp) throws IOException {
+        Path synsets = tmp.resolve("LOC_synset_mapping.txt");
+        try (var ch = java.nio.channels.FileChannel.open(synsets, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {'x'}), 1L << 30); // sparse: a 1 GiB file using no disk
+        }
+        assertEquals(synsets + ": cannot read the synset list (data.imagenet.synsets, e.g. LOC_synset_mapping.txt) "
+                + "(1,073,741,825 bytes is over the limit of 67,108,864 bytes for this file)",
+                assertThrows(ConfigException.class, () -> ImageIndex.ImageNet.synsets(synsets)).getMessage());
+        Files.delete(synsets);
+        Files.writeString(synsets, "n01440764 tench\n" + "y".repeat(100_000) + "\n");
+        assertEquals(synsets + ":2: expected 'wnid words' (e.g. 'n01440764 tench, Tinca tinca'), got '" + "y".repeat(60) + "...' (100,000 characters)",
+                assertThrows(ConfigException.class, () -> ImageIndex.ImageNet.synsets(synsets)).getMessage());
+    }
 }

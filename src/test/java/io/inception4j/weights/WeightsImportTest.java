@@ -217,4 +217,23 @@ class WeightsImportTest {
                 "the new classifier trains");
         assertEquals(3, epoch2.getLayer("fc").getParam("b").length());
     }
+
+    @Test
+    void aLabelFileIsReadBoundedAndMustMatchTheClasses(@TempDir Path tmp) throws IOException {
+        assertEquals(List.of("class 0", "class 1"), WeightImport.labels(null, 2));
+        Path labels = Files.writeString(tmp.resolve("labels.txt"), "tench\n  goldfish \n\nshark\n");
+        assertEquals(List.of("tench", "goldfish", "shark"), WeightImport.labels(labels, 3));
+        assertEquals(labels + ": 3 labels, but the model has 5 classes",
+                assertThrows(ConfigException.class, () -> WeightImport.labels(labels, 5)).getMessage());
+        Path missing = tmp.resolve("missing.txt");
+        assertEquals(missing + ": no such file (--labels)", assertThrows(ConfigException.class, () -> WeightImport.labels(missing, 3)).getMessage());
+        Path huge = tmp.resolve("huge.txt");
+        try (var ch = java.nio.channels.FileChannel.open(huge, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {'x'}), 1L << 30); // sparse: a 1 GiB file using no disk
+        }
+        assertEquals(huge + ": cannot read the labels (1,073,741,825 bytes is over the limit of 16,777,216 bytes for this file)",
+                assertThrows(ConfigException.class, () -> WeightImport.labels(huge, 3)).getMessage());
+        Path binary = Files.write(tmp.resolve("binary.txt"), new byte[] {(byte) 0xff, (byte) 0xfe, 'a'});
+        assertEquals(binary + ": cannot read the labels (not UTF-8 text)", assertThrows(ConfigException.class, () -> WeightImport.labels(binary, 1)).getMessage());
+    }
 }
