@@ -1,6 +1,9 @@
 package io.inception4j.sweep;
 
+import io.inception4j.config.Binder;
+import io.inception4j.config.ConfigException;
 import io.inception4j.files.AtomicFiles;
+import io.inception4j.files.BoundedFiles;
 import io.inception4j.report.Html;
 
 import java.io.IOException;
@@ -26,19 +29,42 @@ final class SweepTable {
     SweepTable(Path file, List<String> paths) throws IOException {
         this.file = file;
         this.paths = paths;
-        if (Files.exists(file)) {
-            List<String> lines = Files.readAllLines(file);
-            for (String line : lines.subList(1, lines.size())) {
-                if (line.isBlank()) continue;
-                List<String> f = Html.csvFields(line);
-                Map<String, String> values = new LinkedHashMap<>();
-                for (int i = 0; i < paths.size(); i++) values.put(paths.get(i), f.get(1 + i));
-                int k = 1 + paths.size();
-                rows.put(Integer.parseInt(f.get(0)), new Row(Integer.parseInt(f.get(0)), values, Status.valueOf(f.get(k + 2).toUpperCase(Locale.ROOT)),
-                        f.get(k).isEmpty() ? null : Double.parseDouble(f.get(k)), Integer.parseInt(f.get(k + 1)),
-                        Double.parseDouble(f.get(k + 3)), f.get(k + 4), f.get(k + 5)));
-            }
+        if (!Files.exists(file)) return;
+        // Read on every resumed sweep: bounded, and a damaged row is one error naming its line.
+        List<String> lines;
+        try {
+            lines = BoundedFiles.readAllLines(file, MAX_BYTES);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read the sweep's table (" + e.getMessage() + ")");
         }
+        if (lines.isEmpty() || !lines.get(0).equals(header())) throw new ConfigException(file + ":1: expected the header " + header());
+        for (int n = 1; n < lines.size(); n++) {
+            if (lines.get(n).isBlank()) continue;
+            Row row;
+            try {
+                row = parse(Html.csvFields(lines.get(n)));
+            } catch (RuntimeException e) { // a missing field, a number that is not one, an unknown status
+                throw new ConfigException(file + ":" + (n + 1) + ": expected a row of " + header() + ", got " + Binder.quote(lines.get(n)));
+            }
+            rows.put(row.index(), row);
+        }
+    }
+
+    /** Plenty for a million candidates. */
+    private static final long MAX_BYTES = 256L << 20;
+
+    private String header() {
+        return "candidate," + String.join(",", paths) + ",score,epochs,status,seconds,reason,run";
+    }
+
+    private Row parse(List<String> f) {
+        int k = 1 + paths.size();
+        if (f.size() != k + 6) throw new IllegalArgumentException(f.size() + " fields");
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int i = 0; i < paths.size(); i++) values.put(paths.get(i), f.get(1 + i));
+        return new Row(Integer.parseInt(f.get(0)), values, Status.valueOf(f.get(k + 2).toUpperCase(Locale.ROOT)),
+                f.get(k).isEmpty() ? null : Double.parseDouble(f.get(k)), Integer.parseInt(f.get(k + 1)),
+                Double.parseDouble(f.get(k + 3)), f.get(k + 4), f.get(k + 5));
     }
 
     Row get(int index) {
@@ -51,7 +77,7 @@ final class SweepTable {
 
     synchronized void put(Row r) throws IOException {
         rows.put(r.index(), r);
-        StringBuilder sb = new StringBuilder("candidate," + String.join(",", paths) + ",score,epochs,status,seconds,reason,run\n");
+        StringBuilder sb = new StringBuilder(header()).append('\n');
         for (Row x : rows.values()) {
             List<String> f = new ArrayList<>();
             f.add(String.valueOf(x.index()));
