@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Turns a training checkpoint into an inference bundle: the network rebuilt from its own model config with
@@ -27,6 +28,8 @@ import java.util.List;
  * parameters copied by name, plus labels, preprocessing, configs and provenance.
  */
 public final class Exporter {
+    static final long MAX_EMBEDDED_SPLIT_BYTES = 4L << 20;
+
     private Exporter() {}
 
     /**
@@ -56,7 +59,15 @@ public final class Exporter {
         info.put("exported_by", Provenance.codeVersion());
         if (Files.exists(runDir.resolve("provenance.json"))) info.set("provenance", json.readTree(runDir.resolve("provenance.json").toFile()));
         if (Files.exists(runDir.resolve("test-metrics.json"))) info.set("test", json.readTree(runDir.resolve("test-metrics.json").toFile()));
-        if (Files.exists(runDir.resolve("splits/test.txt"))) info.put("test_split", Files.readString(runDir.resolve("splits/test.txt")));
+        Path testSplit = runDir.resolve("splits/test.txt");
+        if (Files.exists(testSplit)) {
+            // For the record only. A bundle's text entries may hold 16 MB (ModelArchive), so a split larger than
+            // a quarter of that (ImageNet's 50,000 validation paths take about 4 MB) is named, not embedded:
+            // an export must never write a bundle that predict then refuses.
+            long bytes = Files.size(testSplit);
+            if (bytes <= MAX_EMBEDDED_SPLIT_BYTES) info.put("test_split", Files.readString(testSplit));
+            else info.put("test_split_omitted", String.format(Locale.ROOT, "the run's splits/test.txt (%,d bytes) is too large to embed", bytes));
+        }
 
         Bundle bundle = new Bundle(network, ckpt.labels(), new Preprocessing(m.height(), m.widthPx(), d.resizeRatio()), info,
                 Experiment.toYaml(exp.model().doc().root()), Experiment.toYaml(exp.data().doc().root()));

@@ -256,4 +256,31 @@ class ExportAndPredictTest {
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.lines().anyMatch(l -> l.matches("(daffodil|lilyvalley|snowdrop) \\d+\\.\\d%")), out);
     }
+
+    /**
+     * The test split is embedded for the record while it is small; a huge one (a big dataset's) is named instead,
+     * because a bundle's text entries are capped on reading and an export must stay loadable.
+     */
+    @Test
+    void aHugeTestSplitIsNamedNotEmbeddedAndTheBundleStillLoads() throws Exception {
+        assertEquals(Files.readString(run.run().dir().resolve("splits/test.txt")), Bundle.read(bundle).info().get("test_split").asText());
+
+        Path copy = tmp.resolve("huge-split-run");
+        try (var files = Files.walk(run.run().dir())) {
+            for (Path f : files.toList()) {
+                Path to = copy.resolve(run.run().dir().relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(to);
+                else Files.copy(f, to);
+            }
+        }
+        String line = tmp.resolve("setup/images/daffodil/image_0001.jpg") + "\t0\n";
+        Files.writeString(copy.resolve("splits/test.txt"), line.repeat((int) (20L << 20) / line.length())); // 20 MB
+        Path out = tmp.resolve("huge-split.bundle");
+        Cli r = Cli.run("export", copy.toString(), "-o", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        var info = Bundle.read(out).info();
+        assertFalse(info.has("test_split"));
+        assertTrue(info.get("test_split_omitted").asText().matches("the run's splits/test.txt \\(20,9\\d\\d,\\d{3} bytes\\) is too large to embed"),
+                info.get("test_split_omitted").asText());
+    }
 }
