@@ -3,10 +3,10 @@ package io.inception4j.train;
 import io.inception4j.config.Binder;
 import io.inception4j.config.ConfigException;
 import io.inception4j.files.AtomicFiles;
+import io.inception4j.files.BoundedFiles;
 import io.inception4j.report.Charts;
 
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,15 +44,11 @@ public final class Metrics {
      */
     public List<Row> read() throws IOException {
         if (!Files.exists(file)) return List.of();
-        long size = Files.size(file);
-        if (size > MAX_BYTES) {
-            throw new ConfigException(String.format(Locale.ROOT, "%s: %,d bytes is not a metrics file (the limit is %,d bytes)", file, size, MAX_BYTES));
-        }
         List<String> lines;
         try {
-            lines = Files.readAllLines(file);
-        } catch (CharacterCodingException e) {
-            throw new ConfigException(file + ": not a metrics file (not UTF-8 text)");
+            lines = BoundedFiles.readAllLines(file, MAX_BYTES);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read the metrics (" + e.getMessage() + ")");
         }
         if (lines.isEmpty() || !lines.get(0).equals(HEADER)) throw new ConfigException(file + ":1: expected the header " + HEADER);
         List<Row> rows = new ArrayList<>();

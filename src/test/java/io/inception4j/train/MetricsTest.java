@@ -40,7 +40,7 @@ class MetricsTest {
         Files.writeString(f, "epoch,loss\n");
         assertEquals(f + ":1: expected the header " + Metrics.HEADER, assertThrows(ConfigException.class, () -> new Metrics(f).read()).getMessage());
         Files.write(f, new byte[] {(byte) 0xff, (byte) 0xfe, 0});
-        assertEquals(f + ": not a metrics file (not UTF-8 text)", assertThrows(ConfigException.class, () -> new Metrics(f).read()).getMessage());
+        assertEquals(f + ": cannot read the metrics (not UTF-8 text)", assertThrows(ConfigException.class, () -> new Metrics(f).read()).getMessage());
     }
 
     @Test
@@ -50,6 +50,6 @@ class MetricsTest {
             ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}), Metrics.MAX_BYTES); // sparse: no disk used
         }
         String msg = assertThrows(ConfigException.class, () -> new Metrics(f).read()).getMessage();
-        assertEquals(f + ": 16,777,217 bytes is not a metrics file (the limit is 16,777,216 bytes)", msg);
+        assertEquals(f + ": cannot read the metrics (16,777,217 bytes is over the limit of 16,777,216 bytes for this file)", msg);
     }
 }
