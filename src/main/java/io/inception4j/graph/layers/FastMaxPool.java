@@ -9,9 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Collection;
 
 /**
- * Max pooling that runs, for each input shape and direction, the faster of libnd4j's two kernels: oneDNN's
- * and libnd4j's own loops. Both give the same result; which is faster depends on the shape, so the layer times
- * both the first time it meets a shape ({@link PoolKernelChoice}).
+ * Max pooling on the faster of libnd4j's two kernels, oneDNN's and libnd4j's own loops: forward, timed the first
+ * time the layer meets a shape (both give the same bits); backward, by a fixed rule on the plane size, so that
+ * training is reproducible ({@link PoolKernelChoice} says why).
  *
  * <p>Why: oneDNN 2.x has no vectorised kernel for plain NCHW max pooling (DL4J's layout); its reference
  * kernel ({@code nchw_pooling_fwd_t}) is fast on small planes but falls off a cliff on large ones. Measured on

@@ -53,7 +53,8 @@ public class FastMaxPoolLayer extends SubsamplingLayer {
         INDArray eps = epsilon.castTo(dataType);
         int[] args = integerArguments();
         INDArray gradIn = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
-        PoolKernelChoice.run(signature("maxpool2d_bp", in), oneDnn -> exec("maxpool2d_bp", args, oneDnn, gradIn, in, eps));
+        long plane = layerConf().getCnn2dDataFormat() == CNN2DFormat.NCHW ? in.size(2) * in.size(3) : in.size(1) * in.size(2);
+        PoolKernelChoice.runBackward(plane, oneDnn -> exec("maxpool2d_bp", args, oneDnn, gradIn, in, eps));
         return new Pair<>(new DefaultGradient(), gradIn);
     }
 

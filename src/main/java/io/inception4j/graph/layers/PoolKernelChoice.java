@@ -7,13 +7,24 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Chooses, per pooling call signature (op, shape, window), between libnd4j's oneDNN kernel and its own loops
- * by timing both the first time the signature is met, twice each, alternating; the faster is remembered for
- * the rest of the process. Both kernels compute the same values, so the choice changes speed only; it is
- * logged once per signature at debug level ({@code JAVA_OPTS="-Xmx8g -Dinception4j.log.level=debug"}: at
- * info it would reach the stderr of every predict command). This is cuDNN's "benchmark mode" idea: which
- * kernel wins depends on the shape and the machine, not on anything a fixed rule could know
- * ({@link FastMaxPool} has the measurements).
+ * Chooses between libnd4j's oneDNN kernel and its own loops for max pooling.
+ *
+ * <p>Forward, per call signature (op, shape, window): by timing both the first time the signature is met, twice
+ * each, alternating; the faster is remembered for the rest of the process and logged once at debug level
+ * ({@code JAVA_OPTS="-Xmx8g -Dinception4j.log.level=debug"}: at info it would reach the stderr of every predict
+ * command). This is cuDNN's "benchmark mode" idea: which kernel wins depends on the shape and the machine
+ * ({@link FastMaxPool} has the measurements). It is safe because a maximum is exact: both kernels give the
+ * same bits.
+ *
+ * <p>Backward is not timed, because there the kernels differ in the last bits: an input that is the maximum of
+ * several overlapping windows sums their gradients, each kernel in its own order (up to 4.8e-7 apart on
+ * ReLU outputs). A choice by timing made training depend on the machine's load, and a run resumed in a new
+ * process could choose differently from the one it continues and end elsewhere (TrainerTest's exact-resume
+ * test failed when run first in its JVM). So backward follows a fixed rule by plane size, the same in every
+ * process: oneDNN below 128 x 128, where the two are within 10% of each other; libnd4j's loops from there on,
+ * where oneDNN's backward, which reruns its slow forward, falls behind (147 x 147: 616 ms against 446 ms).
+ * Those figures come from one throwaway measurement (each kernel forced in turn on FastMaxPoolLayer, batch 16
+ * x 64 channels, 3x3 stride 2, planes 7 to 147, best of 7; the 2-core machine, nothing else running).
  */
 final class PoolKernelChoice {
     private static final Logger log = LoggerFactory.getLogger(PoolKernelChoice.class);
@@ -47,6 +58,14 @@ final class PoolKernelChoice {
             log.debug("{}: {} (timed: oneDNN {} ms, libnd4j's own loops {} ms)", signature, choice ? "oneDNN" : "libnd4j's own loops",
                     String.format("%.1f", oneDnn / 1e6), String.format("%.1f", own / 1e6));
         }
+    }
+
+    /** Planes from this many pixels up run backward on libnd4j's own loops (see the class comment). */
+    static final long OWN_LOOPS_FROM_PIXELS = 128 * 128;
+
+    /** Runs a backward pooling op on the kernel the fixed rule gives for a {@code planePixels} input plane. */
+    static void runBackward(long planePixels, Op op) {
+        op.run(forced != null ? forced : planePixels < OWN_LOOPS_FROM_PIXELS);
     }
 
     private static long nanos(Op op, boolean oneDnn) {

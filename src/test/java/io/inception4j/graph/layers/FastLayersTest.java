@@ -206,9 +206,37 @@ class FastLayersTest {
         }
     }
 
+    /**
+     * Backward max pooling is never timed: the two kernels sum overlapping windows' gradients in different orders,
+     * so a timed choice made the bits depend on the machine's load (and a resumed run differ from an unbroken one).
+     * Unforced, on a shape no test has met, it gives exactly the bits of the kernel the size rule names.
+     */
+    @Test
+    void maxPoolingBackwardGivesTheRulesBitsWhateverTheTiming() {
+        Nd4j.getRandom().setSeed(9);
+        INDArray x = Transforms.relu(Nd4j.randn(DataType.FLOAT, 4, 8, 23, 23), true);
+        var builder = new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX, new int[]{3, 3}, new int[]{1, 1})
+                .convolutionMode(ConvolutionMode.Same); // stride 1: every input is in up to 9 windows
+        Layer fast = poolLayer(new FastMaxPool(builder), 23, 8);
+        LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+        fast.setInput(x, none);
+        INDArray g = Nd4j.rand(DataType.FLOAT, fast.activate(true, none).shape());
+        INDArray unforced = fast.backpropGradient(g, none).getSecond().dup();
+        try {
+            PoolKernelChoice.force(23 * 23 < PoolKernelChoice.OWN_LOOPS_FROM_PIXELS);
+            assertEquals(0.0, fast.backpropGradient(g, none).getSecond().sub(unforced).amaxNumber().doubleValue(), "bit for bit");
+        } finally {
+            PoolKernelChoice.force(null);
+        }
+    }
+
     private static Layer poolLayer(SubsamplingLayer conf) {
+        return poolLayer(conf, 11, 3);
+    }
+
+    private static Layer poolLayer(SubsamplingLayer conf, int size, int channels) {
         var list = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list().layer(conf)
-                .setInputType(InputType.convolutional(11, 11, 3)).build();
+                .setInputType(InputType.convolutional(size, size, channels)).build();
         MultiLayerNetwork net = new MultiLayerNetwork(list);
         net.init();
         return net.getLayer(0);
