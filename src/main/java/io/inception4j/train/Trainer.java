@@ -160,6 +160,9 @@ public final class Trainer {
         TrainConfig t = exp.train().config();
         ModelConfig m = exp.model().config();
         int cacheSide = new io.inception4j.data.Preprocessing(m.height(), m.widthPx(), exp.data().config().resizeRatio()).cacheSide();
+        // Rows after the checkpoint (a crash mid-epoch) go; read before the data, so a damaged file fails fast.
+        Metrics metrics = new Metrics(run.metrics());
+        metrics.truncateAfter(from == null ? 0 : from.state().epoch());
         Dataset data = Dataset.prepare(exp.data().config(), options.dataDir(), options.env(), t.seed(), cacheSide);
         if (data.classes().size() != m.classes()) {
             throw new ConfigException("model.classes is " + m.classes() + " but dataset '" + data.config().name() + "' has "
@@ -189,8 +192,6 @@ public final class Trainer {
             Provenance.write(provenance, run.dir().resolve("provenance.json"));
         }
         String modelYaml = Experiment.toYaml(exp.model().doc().root());
-        Metrics metrics = new Metrics(run.metrics());
-        metrics.truncateAfter(state.epoch());
 
         BatchIterator train = data.batches(data.splits().train(), m.height(), m.widthPx(), t.batchSize(),
                 bp.outputCount(), true, t.labelSmoothing(), t.seed());
