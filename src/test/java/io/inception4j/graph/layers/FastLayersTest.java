@@ -167,12 +167,13 @@ class FastLayersTest {
     }
 
     /**
-     * oneDNN's kernel and libnd4j's own loops, whichever the timing picks, give the same values and route each
-     * gradient to the same input, also where a window holds several equal maxima (the zeros after a ReLU, a
-     * plateau), and both agree with DL4J's stock layer; valid and same padding; also during the timing itself.
+     * oneDNN's kernel and libnd4j's own loops give the same values and route each gradient to the same input,
+     * also where a window holds several equal maxima (the zeros after a ReLU, a plateau), and both agree with
+     * DL4J's stock layer; valid and same padding; also during the timing itself. Equal within float rounding:
+     * where windows overlap, the backward sums come out in different orders (see the next test).
      */
     @Test
-    void bothMaxPoolingKernelsAgreeExactlyWithEachOtherAndWithDl4j() {
+    void bothMaxPoolingKernelsAgreeWithEachOtherAndWithDl4j() {
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, 11, 11);
         x.put(new INDArrayIndex[]{NDArrayIndex.point(1),
