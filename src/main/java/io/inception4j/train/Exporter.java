@@ -1,5 +1,7 @@
 package io.inception4j.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inception4j.config.ConfigException;
@@ -8,6 +10,7 @@ import io.inception4j.config.Experiment;
 import io.inception4j.config.ModelConfig;
 import io.inception4j.config.Overrides;
 import io.inception4j.data.Preprocessing;
+import io.inception4j.files.BoundedFiles;
 import io.inception4j.graph.Blueprint;
 import io.inception4j.graph.GraphFactory;
 import io.inception4j.graph.GraphOptions;
@@ -30,7 +33,23 @@ import java.util.Locale;
 public final class Exporter {
     static final long MAX_EMBEDDED_SPLIT_BYTES = 4L << 20;
 
+    /** Provenance and test metrics take a few kilobytes; a thousand classes' per-class figures, about 100 KB. */
+    static final long MAX_RECORD_BYTES = 1L << 20;
+
     private Exporter() {}
+
+    /** A JSON file of the run, copied into the bundle for the record: bounded, and a damaged one is one line. */
+    private static JsonNode recordJson(ObjectMapper json, Path file) {
+        try {
+            return json.readTree(BoundedFiles.readString(file, MAX_RECORD_BYTES));
+        } catch (JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new ConfigException(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr()) + ": not valid JSON ("
+                    + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read it (" + e.getMessage() + ")");
+        }
+    }
 
     /**
      * @param target a run directory or a checkpoint inside one
@@ -57,8 +76,10 @@ public final class Exporter {
         info.put("best_val_top1", ckpt.state().bestTop1());
         info.put("exported", OffsetDateTime.now().toString());
         info.put("exported_by", Provenance.codeVersion());
-        if (Files.exists(runDir.resolve("provenance.json"))) info.set("provenance", json.readTree(runDir.resolve("provenance.json").toFile()));
-        if (Files.exists(runDir.resolve("test-metrics.json"))) info.set("test", json.readTree(runDir.resolve("test-metrics.json").toFile()));
+        for (String[] record : new String[][] {{"provenance", "provenance.json"}, {"test", "test-metrics.json"}}) {
+            Path f = runDir.resolve(record[1]);
+            if (Files.exists(f)) info.set(record[0], recordJson(json, f));
+        }
         Path testSplit = runDir.resolve("splits/test.txt");
         if (Files.exists(testSplit)) {
             // For the record only. A bundle's text entries may hold 16 MB (ModelArchive), so a split larger than

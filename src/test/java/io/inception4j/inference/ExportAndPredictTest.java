@@ -265,14 +265,7 @@ class ExportAndPredictTest {
     void aHugeTestSplitIsNamedNotEmbeddedAndTheBundleStillLoads() throws Exception {
         assertEquals(Files.readString(run.run().dir().resolve("splits/test.txt")), Bundle.read(bundle).info().get("test_split").asText());
 
-        Path copy = tmp.resolve("huge-split-run");
-        try (var files = Files.walk(run.run().dir())) {
-            for (Path f : files.toList()) {
-                Path to = copy.resolve(run.run().dir().relativize(f).toString());
-                if (Files.isDirectory(f)) Files.createDirectories(to);
-                else Files.copy(f, to);
-            }
-        }
+        Path copy = copyOfTheRun("huge-split-run");
         String line = tmp.resolve("setup/images/daffodil/image_0001.jpg") + "\t0\n";
         Files.writeString(copy.resolve("splits/test.txt"), line.repeat((int) (20L << 20) / line.length())); // 20 MB
         Path out = tmp.resolve("huge-split.bundle");
@@ -282,5 +275,29 @@ class ExportAndPredictTest {
         assertFalse(info.has("test_split"));
         assertTrue(info.get("test_split_omitted").asText().matches("the run's splits/test.txt \\(20,9\\d\\d,\\d{3} bytes\\) is too large to embed"),
                 info.get("test_split_omitted").asText());
+    }
+
+    @Test
+    void aDamagedRecordInTheRunIsOneErrorNotABrokenBundle() throws Exception {
+        Path copy = copyOfTheRun("damaged-provenance-run");
+        Files.writeString(copy.resolve("provenance.json"), "{\"seed\": 4");
+        Path out = tmp.resolve("damaged-provenance.bundle");
+        Cli r = Cli.run("export", copy.toString(), "-o", out.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().matches("error: " + java.util.regex.Pattern.quote(copy.resolve("provenance.json").toString())
+                + ":1:\\d+: not valid JSON \\(Unexpected end-of-input.*\\)\\n"), r.err());
+        assertFalse(Files.exists(out), "no bundle written");
+    }
+
+    private static Path copyOfTheRun(String name) throws java.io.IOException {
+        Path copy = tmp.resolve(name);
+        try (var files = Files.walk(run.run().dir())) {
+            for (Path f : files.toList()) {
+                Path to = copy.resolve(run.run().dir().relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(to);
+                else Files.copy(f, to);
+            }
+        }
+        return copy;
     }
 }
