@@ -373,7 +373,6 @@ public final class Trainer {
         }
     }
 
-    /** The moving average of the parameters: continued from the checkpoint, or started from the parameters. */
     /** A new network: built, filled from the starting weights if any, frozen up to train.freeze if set. */
     private ComputationGraph startingGraph(Blueprint bp, TrainConfig t) {
         ComputationGraph graph = bp.create();
@@ -391,6 +390,7 @@ public final class Trainer {
         return graph;
     }
 
+    /** The moving average of the parameters: continued from the checkpoint, or started from the parameters. */
     private static WeightAverage weightAverage(double decay, Checkpoints.Loaded from, ComputationGraph graph) {
         if (from == null) return WeightAverage.start(decay, graph.params());
         if (from.ema() != null) return WeightAverage.restore(decay, from.ema());
