@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -47,8 +48,10 @@ final class UiCommand implements Callable<Integer> {
         if (!host.equals(UiOptions.LOOPBACK) && !host.equals("localhost")) {
             spec.commandLine().getErr().println("warning: the training UI has no authentication; listening on " + host);
         }
+        List<FileStatsStorage> storages = new ArrayList<>();
+        for (Path run : runs) storages.add(LiveStats.open(run)); // a damaged file is refused before serving
         try (UiServer server = UiServer.start(host, port)) {
-            for (Path run : runs) server.attach(new FileStatsStorage(LiveStats.statsFile(run).toFile()));
+            for (FileStatsStorage s : storages) server.attach(s);
             spec.commandLine().getOut().println("training UI for " + runs.size() + " run(s): " + server.url() + " (Ctrl-C to stop)");
             spec.commandLine().getOut().flush();
             stop.await();

@@ -1,5 +1,6 @@
 package io.inception4j.ui;
 
+import io.inception4j.config.ConfigException;
 import io.inception4j.train.RunDirectory;
 import io.inception4j.train.TrainingObserver;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -49,9 +50,23 @@ public final class LiveStats implements TrainingObserver {
         return runDir.resolve(FILE);
     }
 
+    /**
+     * The run's stats file, opened (created when missing). A damaged one is one clear error: MapDB, under
+     * FileStatsStorage, throws its own exceptions (DBException.WrongFormat for a file that is not its own).
+     */
+    public static FileStatsStorage open(Path runDir) {
+        Path file = statsFile(runDir);
+        try {
+            return new FileStatsStorage(file.toFile());
+        } catch (RuntimeException e) {
+            throw new ConfigException(file + ": not a readable UI statistics file (" + e.getMessage()
+                    + "); move it aside to start a new one");
+        }
+    }
+
     @Override
     public void starting(ComputationGraph graph, RunDirectory run) {
-        FileStatsStorage storage = new FileStatsStorage(statsFile(run.dir()).toFile());
+        FileStatsStorage storage = open(run.dir());
         server.attach(storage);
         graph.addListeners(new Guarded(new StatsListener(storage, null, statistics(frequency), null, null)));
         log.info("training UI: {} (run {}; statistics every {} iterations into {})", server.url(), run.dir().getFileName(),

@@ -103,4 +103,17 @@ class TrainingUiTest {
         }
         return null;
     }
+
+    /** A damaged statistics file is one line and exit 2 (MapDB's own exception, with its stack, before), unchanged. */
+    @Test
+    void aDamagedStatisticsFileIsRefusedBeforeServingAndLeftAsItWas(@TempDir Path tmp) throws Exception {
+        byte[] junk = new byte[100_000];
+        new java.util.Random(3).nextBytes(junk);
+        Path stats = Files.write(LiveStats.statsFile(Files.createDirectories(tmp.resolve("run"))), junk);
+        io.inception4j.Cli r = io.inception4j.Cli.run("ui", tmp.resolve("run").toString(), "--port", "0");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().startsWith("error: " + stats + ": not a readable UI statistics file ("), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(java.util.Arrays.equals(junk, Files.readAllBytes(stats)), "the file is left as it was");
+    }
 }
