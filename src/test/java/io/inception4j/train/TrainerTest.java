@@ -199,4 +199,37 @@ class TrainerTest {
         assertEquals(1, log2.split("Trainer - training ", -1).length - 1, "nothing of the other run: " + log2);
         assertFalse(log2.contains("resuming"), log2);
     }
+
+    /**
+     * Resumed in a new process (new JVM: nothing timed, cached or chosen carries over), a run still ends with
+     * the parameters of one never stopped. A choice made by timing, as max pooling's backward once was, fails
+     * this: each process times afresh.
+     */
+    @Test
+    void aRunResumedInAnotherProcessEndsWithTheSameParameters(@TempDir Path tmp) throws Exception {
+        Path exp = TinyFlowers.setUp(tmp, 2);
+        Trainer.Result straight = Trainer.start(TinyFlowers.load(exp), TinyFlowers.options(tmp.resolve("a"), null, null));
+        Path runs = tmp.resolve("b");
+        child(tmp, "train", exp.toString(), "--runs", runs.toString(), "--set", "train.epochs=1");
+        Path run;
+        try (var dirs = Files.list(runs)) {
+            run = dirs.findFirst().orElseThrow();
+        }
+        child(tmp, "train", "--resume", run.toString(), "--set", "train.epochs=2");
+        var a = Checkpoints.load(straight.run().checkpoints().resolve("epoch-0002.zip"), true);
+        var b = Checkpoints.load(run.resolve("checkpoints/epoch-0002.zip"), true);
+        assertTrue(a.graph().params().equalsWithEps(b.graph().params(), 1e-6), "same parameters");
+        assertTrue(a.graph().getUpdater().getStateViewArray().equalsWithEps(b.graph().getUpdater().getStateViewArray(), 1e-6),
+                "same optimiser state");
+    }
+
+    private static void child(Path tmp, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.inception4j.cli.Main"));
+        cmd.addAll(List.of(args));
+        Path out = tmp.resolve("child-" + System.nanoTime() + ".txt");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "finished: " + String.join(" ", args));
+        assertEquals(0, p.exitValue(), String.join(" ", args) + "\n" + Files.readString(out));
+    }
 }
