@@ -12,8 +12,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,20 +42,7 @@ public final class YamlDocument {
     static final long MAX_BYTES = 4L << 20;
 
     public static YamlDocument load(Path file) {
-        String text;
-        try {
-            long size = Files.size(file);
-            if (size > MAX_BYTES) {
-                throw new ConfigException(String.format(java.util.Locale.ROOT,
-                        "%s: %,d bytes is not a config (the limit is %,d bytes)", file, size, MAX_BYTES));
-            }
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(file + ": no such file");
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read (" + e.getMessage() + ")");
-        }
-        return parse(file.toString(), text);
+        return parse(file.toString(), BoundedText.read(file, "a config", MAX_BYTES));
     }
 
     /** Parses {@code text}; {@code origin} is how errors name it (usually the file path). */

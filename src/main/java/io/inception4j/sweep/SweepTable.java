@@ -1,9 +1,7 @@
 package io.inception4j.sweep;
 
-import io.inception4j.config.Binder;
-import io.inception4j.config.ConfigException;
+import io.inception4j.config.BoundedText;
 import io.inception4j.files.AtomicFiles;
-import io.inception4j.files.BoundedFiles;
 import io.inception4j.report.Html;
 
 import java.io.IOException;
@@ -31,26 +29,12 @@ final class SweepTable {
         this.paths = paths;
         if (!Files.exists(file)) return;
         // Read on every resumed sweep: bounded, and a damaged row is one error naming its line.
-        List<String> lines;
-        try {
-            lines = BoundedFiles.readAllLines(file, MAX_BYTES);
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read the sweep's table (" + e.getMessage() + ")");
-        }
-        if (lines.isEmpty() || !lines.get(0).equals(header())) throw new ConfigException(file + ":1: expected the header " + header());
-        for (int n = 1; n < lines.size(); n++) {
-            if (lines.get(n).isBlank()) continue;
-            Row row;
-            try {
-                row = parse(Html.csvFields(lines.get(n)));
-            } catch (RuntimeException e) { // a missing field, a number that is not one, an unknown status
-                throw new ConfigException(file + ":" + (n + 1) + ": expected a row of " + header() + ", got " + Binder.quote(lines.get(n)));
-            }
+        for (Row row : BoundedText.table(file, "a sweep's table", MAX_BYTES, header(), line -> parse(Html.csvFields(line)))) {
             rows.put(row.index(), row);
         }
     }
 
-    /** Plenty for a million candidates. */
+    /** A row takes a few hundred bytes (values, reason, run path): some million candidates. */
     private static final long MAX_BYTES = 256L << 20;
 
     private String header() {

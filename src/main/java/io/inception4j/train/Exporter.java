@@ -1,16 +1,15 @@
 package io.inception4j.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inception4j.config.BoundedText;
 import io.inception4j.config.ConfigException;
 import io.inception4j.config.DataConfig;
 import io.inception4j.config.Experiment;
 import io.inception4j.config.ModelConfig;
 import io.inception4j.config.Overrides;
 import io.inception4j.data.Preprocessing;
-import io.inception4j.files.BoundedFiles;
 import io.inception4j.graph.Blueprint;
 import io.inception4j.graph.GraphFactory;
 import io.inception4j.graph.GraphOptions;
@@ -31,23 +30,23 @@ import java.util.Locale;
  * parameters copied by name, plus labels, preprocessing, configs and provenance.
  */
 public final class Exporter {
+    private static final ObjectMapper JSON = new ObjectMapper();
     static final long MAX_EMBEDDED_SPLIT_BYTES = 4L << 20;
 
-    /** Provenance and test metrics take a few kilobytes; a thousand classes' per-class figures, about 100 KB. */
+    /** Our runs' provenance.json and test-metrics.json take a few kilobytes at most. */
     static final long MAX_RECORD_BYTES = 1L << 20;
 
     private Exporter() {}
 
-    /** A JSON file of the run, copied into the bundle for the record: bounded, and a damaged one is one line. */
-    private static JsonNode recordJson(ObjectMapper json, Path file) {
+    /** A JSON file of the run, copied into the bundle for the record (if there is one): bounded; damage is one line. */
+    private static void putRecord(ObjectNode info, String key, Path file) {
+        if (!Files.exists(file)) return;
         try {
-            return json.readTree(BoundedFiles.readString(file, MAX_RECORD_BYTES));
+            info.set(key, JSON.readTree(BoundedText.read(file, "a run's record", MAX_RECORD_BYTES)));
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
             throw new ConfigException(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr()) + ": not valid JSON ("
                     + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read it (" + e.getMessage() + ")");
         }
     }
 
@@ -67,8 +66,7 @@ public final class Exporter {
         ModelConfig m = exp.model().config();
         DataConfig d = exp.data().config();
 
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode info = json.createObjectNode();
+        ObjectNode info = JSON.createObjectNode();
         info.put("model", m.name());
         info.put("run", runDir.getFileName().toString());
         info.put("checkpoint", checkpoint.getFileName().toString());
@@ -76,14 +74,12 @@ public final class Exporter {
         info.put("best_val_top1", ckpt.state().bestTop1());
         info.put("exported", OffsetDateTime.now().toString());
         info.put("exported_by", Provenance.codeVersion());
-        for (String[] record : new String[][] {{"provenance", "provenance.json"}, {"test", "test-metrics.json"}}) {
-            Path f = runDir.resolve(record[1]);
-            if (Files.exists(f)) info.set(record[0], recordJson(json, f));
-        }
+        putRecord(info, "provenance", runDir.resolve("provenance.json"));
+        putRecord(info, "test", runDir.resolve("test-metrics.json"));
         Path testSplit = runDir.resolve("splits/test.txt");
         if (Files.exists(testSplit)) {
             // For the record only. A bundle's text entries may hold 16 MB (ModelArchive), so a split larger than
-            // a quarter of that (ImageNet's 50,000 validation paths take about 4 MB) is named, not embedded:
+            // a quarter of that (ImageNet's 50,000 validation paths, at some 80 bytes each, would take about 4 MB) is named, not embedded:
             // an export must never write a bundle that predict then refuses.
             long bytes = Files.size(testSplit);
             if (bytes <= MAX_EMBEDDED_SPLIT_BYTES) info.put("test_split", Files.readString(testSplit));

@@ -1,9 +1,7 @@
 package io.inception4j.train;
 
-import io.inception4j.config.Binder;
-import io.inception4j.config.ConfigException;
+import io.inception4j.config.BoundedText;
 import io.inception4j.files.AtomicFiles;
-import io.inception4j.files.BoundedFiles;
 import io.inception4j.report.Charts;
 
 import java.io.IOException;
@@ -16,7 +14,7 @@ import java.util.Locale;
 /** metrics.csv of a run (one row per epoch) and the learning-curve PNGs drawn from it. */
 public final class Metrics {
     static final String HEADER = "epoch,train_loss,val_top1,val_top5,learning_rate,images_per_s,seconds";
-    /** About 250,000 epochs' rows. */
+    /** A row takes under 60 bytes: some 300,000 epochs. */
     static final long MAX_BYTES = 16L << 20;
 
     public record Row(int epoch, double trainLoss, double valTop1, double valTop5, double lr, double imagesPerS, double seconds) {
@@ -42,26 +40,9 @@ public final class Metrics {
      * Rows recorded so far. Bounded, and strict: a run directory may come from someone else, and a damaged file
      * is one error naming its line, not a NumberFormatException from the middle of a resume.
      */
-    public List<Row> read() throws IOException {
+    public List<Row> read() {
         if (!Files.exists(file)) return List.of();
-        List<String> lines;
-        try {
-            lines = BoundedFiles.readAllLines(file, MAX_BYTES);
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read the metrics (" + e.getMessage() + ")");
-        }
-        if (lines.isEmpty() || !lines.get(0).equals(HEADER)) throw new ConfigException(file + ":1: expected the header " + HEADER);
-        List<Row> rows = new ArrayList<>();
-        for (int i = 1; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) continue;
-            try {
-                rows.add(Row.parse(lines.get(i)));
-            } catch (IllegalArgumentException e) { // NumberFormatException among them
-                throw new ConfigException(file + ":" + (i + 1) + ": expected 7 numbers (" + HEADER + "), got the line "
-                        + Binder.quote(lines.get(i)));
-            }
-        }
-        return rows;
+        return BoundedText.table(file, "a metrics file", MAX_BYTES, HEADER, Row::parse);
     }
 
     public void truncateAfter(int epoch) throws IOException {

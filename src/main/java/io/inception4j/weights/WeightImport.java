@@ -3,13 +3,13 @@ package io.inception4j.weights;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inception4j.config.BlockSpec;
+import io.inception4j.config.BoundedText;
 import io.inception4j.config.ConfigException;
 import io.inception4j.config.Experiment;
 import io.inception4j.config.Loaded;
 import io.inception4j.config.ModelConfig;
 import io.inception4j.config.Overrides;
 import io.inception4j.data.Preprocessing;
-import io.inception4j.files.BoundedFiles;
 import io.inception4j.graph.GraphFactory;
 import io.inception4j.graph.GraphOptions;
 import io.inception4j.inference.Bundle;
@@ -19,7 +19,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -106,20 +105,14 @@ public final class WeightImport {
     /** torchvision's evaluation resize: 256 for a 224 crop (342 for 299). */
     static final double RESIZE_RATIO = 256.0 / 224.0;
 
-    /** 21,843 ImageNet-21k names take about 1 MB. */
+    /** ImageNet-21k's 21,843 names, at some 40 bytes each, would take about 1 MB. */
     private static final long MAX_LABELS_BYTES = 16L << 20;
 
     /** Labels from a file (one per line), or "class 0", "class 1", ... */
     public static List<String> labels(Path file, int classes) throws IOException {
         if (file == null) return Stream.iterate(0, i -> i + 1).limit(classes).map(i -> "class " + i).toList();
-        List<String> lines;
-        try {
-            lines = BoundedFiles.readAllLines(file, MAX_LABELS_BYTES).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(file + ": no such file (--labels)");
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read the labels (" + e.getMessage() + ")");
-        }
+        List<String> lines = BoundedText.lines(file, "a label list (--labels)", MAX_LABELS_BYTES).stream()
+                .map(String::strip).filter(s -> !s.isEmpty()).toList();
         if (lines.size() != classes) throw new ConfigException(file + ": " + lines.size() + " labels, but the model has " + classes + " classes");
         return lines;
     }

@@ -78,6 +78,6 @@ class ConfigErrorsTest {
         }
         Cli r = Cli.run("summary", huge.toString());
         assertEquals(2, r.exitCode(), r.err());
-        assertEquals("error: " + huge + ": 4,194,305 bytes is not a config (the limit is 4,194,304 bytes)", r.err().strip());
+        assertEquals("error: " + huge + ": 4,194,305 bytes is too large for a config (the limit is 4,194,304 bytes)", r.err().strip());
     }
 }

@@ -220,8 +220,8 @@ class DataPipelineTest {
         try (var ch = java.nio.channels.FileChannel.open(synsets, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(new byte[] {'x'}), 1L << 30); // sparse: a 1 GiB file using no disk
         }
-        assertEquals(synsets + ": cannot read the synset list (data.imagenet.synsets, e.g. LOC_synset_mapping.txt) "
-                + "(1,073,741,825 bytes is over the limit of 67,108,864 bytes for this file)",
+        assertEquals(synsets + ": 1,073,741,825 bytes is too large for the synset list (data.imagenet.synsets, e.g. "
+                + "LOC_synset_mapping.txt) (the limit is 67,108,864 bytes)",
                 assertThrows(ConfigException.class, () -> ImageIndex.ImageNet.synsets(synsets)).getMessage());
         Files.delete(synsets);
         Files.writeString(synsets, "n01440764 tench\n" + "y".repeat(100_000) + "\n");

@@ -33,14 +33,14 @@ class MetricsTest {
         Path f = tmp.resolve("metrics.csv");
         String good = new Metrics.Row(1, 2.5, 0.25, 0.5, 0.01, 20.0, 30.0).csv();
         Files.writeString(f, Metrics.HEADER + "\n" + good + "\n1,abc,0.1\n");
-        assertEquals(f + ":3: expected 7 numbers (" + Metrics.HEADER + "), got the line '1,abc,0.1'",
+        assertEquals(f + ":3: expected a row of " + Metrics.HEADER + ", got '1,abc,0.1'",
                 assertThrows(ConfigException.class, () -> new Metrics(f).read()).getMessage());
         Files.writeString(f, Metrics.HEADER + "\n" + good + ",7\n");
-        assertTrue(assertThrows(ConfigException.class, () -> new Metrics(f).read()).getMessage().startsWith(f + ":2: expected 7 numbers"));
+        assertTrue(assertThrows(ConfigException.class, () -> new Metrics(f).read()).getMessage().startsWith(f + ":2: expected a row of"));
         Files.writeString(f, "epoch,loss\n");
         assertEquals(f + ":1: expected the header " + Metrics.HEADER, assertThrows(ConfigException.class, () -> new Metrics(f).read()).getMessage());
         Files.write(f, new byte[] {(byte) 0xff, (byte) 0xfe, 0});
-        assertEquals(f + ": cannot read the metrics (not UTF-8 text)", assertThrows(ConfigException.class, () -> new Metrics(f).read()).getMessage());
+        assertEquals(f + ": a metrics file must be UTF-8 text", assertThrows(ConfigException.class, () -> new Metrics(f).read()).getMessage());
     }
 
     @Test
@@ -50,6 +50,6 @@ class MetricsTest {
             ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}), Metrics.MAX_BYTES); // sparse: no disk used
         }
         String msg = assertThrows(ConfigException.class, () -> new Metrics(f).read()).getMessage();
-        assertEquals(f + ": cannot read the metrics (16,777,217 bytes is over the limit of 16,777,216 bytes for this file)", msg);
+        assertEquals(f + ": 16,777,217 bytes is too large for a metrics file (the limit is 16,777,216 bytes)", msg);
     }
 }

@@ -226,14 +226,14 @@ class WeightsImportTest {
         assertEquals(labels + ": 3 labels, but the model has 5 classes",
                 assertThrows(ConfigException.class, () -> WeightImport.labels(labels, 5)).getMessage());
         Path missing = tmp.resolve("missing.txt");
-        assertEquals(missing + ": no such file (--labels)", assertThrows(ConfigException.class, () -> WeightImport.labels(missing, 3)).getMessage());
+        assertEquals(missing + ": no such file", assertThrows(ConfigException.class, () -> WeightImport.labels(missing, 3)).getMessage());
         Path huge = tmp.resolve("huge.txt");
         try (var ch = java.nio.channels.FileChannel.open(huge, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(new byte[] {'x'}), 1L << 30); // sparse: a 1 GiB file using no disk
         }
-        assertEquals(huge + ": cannot read the labels (1,073,741,825 bytes is over the limit of 16,777,216 bytes for this file)",
+        assertEquals(huge + ": 1,073,741,825 bytes is too large for a label list (--labels) (the limit is 16,777,216 bytes)",
                 assertThrows(ConfigException.class, () -> WeightImport.labels(huge, 3)).getMessage());
         Path binary = Files.write(tmp.resolve("binary.txt"), new byte[] {(byte) 0xff, (byte) 0xfe, 'a'});
-        assertEquals(binary + ": cannot read the labels (not UTF-8 text)", assertThrows(ConfigException.class, () -> WeightImport.labels(binary, 1)).getMessage());
+        assertEquals(binary + ": a label list (--labels) must be UTF-8 text", assertThrows(ConfigException.class, () -> WeightImport.labels(binary, 1)).getMessage());
     }
 }
