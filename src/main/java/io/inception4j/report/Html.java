@@ -1,14 +1,12 @@
 package io.inception4j.report;
 
-import io.inception4j.files.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The pieces the pages share: escaping, the page frame with its inline style, CSV reading, atomic writes. */
+/** The pieces the pages share: escaping, the page frame with its inline style, CSV reading. */
 public final class Html {
     private Html() {}
 
@@ -41,11 +39,6 @@ public final class Html {
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title)
                 + "</title><style>" + STYLE + "</style></head><body>\n" + body + "\n<p class=\"sub\">Written by inception4j; "
                 + "this page needs no server and no internet.</p></body></html>\n";
-    }
-
-    /** Writes atomically: a browser refreshing during training never sees half a page. */
-    static void write(Path file, String html) throws IOException {
-        AtomicFiles.writeString(file, html);
     }
 
     /** A CSV file as rows of fields (quoted fields as written by the project's tables). */

@@ -2,6 +2,7 @@ package io.inception4j.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.inception4j.files.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -117,7 +118,7 @@ public final class RunPage {
                     .append("</code> shows them in DL4J's training UI.</p>\n");
         }
         Path out = runDir.resolve(FILE);
-        Html.write(out, Html.page(name, b.toString()));
+        AtomicFiles.writeString(out, Html.page(name, b.toString())); // a browser refreshing mid-write never sees half a page
         return out;
     }
 

@@ -1,5 +1,7 @@
 package io.inception4j.report;
 
+import io.inception4j.files.AtomicFiles;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +66,7 @@ public final class SweepPage {
             b.append("<h2>Sweep</h2><pre>").append(Html.escape(Files.readString(sweepYaml))).append("</pre>\n");
         }
         Path out = sweepDir.resolve(RunPage.FILE);
-        Html.write(out, Html.page("sweep " + name, b.toString()));
+        AtomicFiles.writeString(out, Html.page("sweep " + name, b.toString()));
         return out;
     }
 }
