@@ -68,6 +68,11 @@ public final class Trainer {
             return new Options(dataDir, env, runsRoot, stop, listener, all, startingWeights, fitter);
         }
 
+        /** The dataset's folder, once found: the run reads it from there. */
+        public Options withDataDir(Path dir) {
+            return new Options(dir, env, runsRoot, stop, listener, observers, startingWeights, fitter);
+        }
+
         public Options withStartingWeights(StartingWeights weights) {
             return new Options(dataDir, env, runsRoot, stop, listener, observers, weights, fitter);
         }
@@ -100,10 +105,10 @@ public final class Trainer {
     /** Starts a new run in a fresh run directory. */
     public static Result start(Experiment exp, Options options) throws IOException {
         // Found (or downloaded) before the run directory exists: a wrong --data leaves no empty run behind.
-        DatasetLocator.locate(exp.data().config(), options.dataDir(), options.env());
+        Path data = DatasetLocator.locate(exp.data().config(), options.dataDir(), options.env());
         RunDirectory run = RunDirectory.create(options.runsRoot(), exp.name());
         exp.writeResolved(run.dir());
-        return new Trainer(exp, options, run).fit(null);
+        return new Trainer(exp, options.withDataDir(data), run).fit(null);
     }
 
     /** Continues the run in {@code runDir} from its newest checkpoint. {@code more} may extend it (train.epochs). */
