@@ -9,8 +9,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,8 +29,9 @@ public final class ModelArchiveWriter implements AutoCloseable {
     private final ZipOutputStream zip;
     private final Map<String, String> sha256 = new LinkedHashMap<>();
 
-    public ModelArchiveWriter(Path file) throws IOException {
-        this.zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 20));
+    /** Writes to {@code out}, which {@link #close} closes. */
+    public ModelArchiveWriter(OutputStream out) {
+        this.zip = new ZipOutputStream(new BufferedOutputStream(out, 1 << 20));
     }
 
     /** configuration.json, coefficients.bin and, if asked and present, updaterState.bin. */

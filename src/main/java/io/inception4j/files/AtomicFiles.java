@@ -2,6 +2,7 @@ package io.inception4j.files;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +18,8 @@ import java.util.regex.Pattern;
  * crash, kill -9 or Ctrl-C leaves the old file or the new one, never a mix. A temporary left by a killed process
  * is never read (the real name is the only one anything looks for) and {@link #removeTemporaries} clears it.
  *
- * <p>Not fsync'ed: the guarantee is against the process dying, not the machine losing power (checkpoints, which
- * are worth hours, also sync: {@code train.Checkpoints}).
+ * <p>{@link #write} guards against the process dying; {@link #writeDurably} also against the machine losing
+ * power (it syncs the file and its directory), for files worth hours of work: checkpoints.
  */
 public final class AtomicFiles {
     private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.tmp");
@@ -36,6 +37,15 @@ public final class AtomicFiles {
     }
 
     public static void write(Path file, Body body) throws IOException {
+        write(file, body, false);
+    }
+
+    /** As {@link #write}, and on disk when it returns: the file, then its directory entry, synced. */
+    public static void writeDurably(Path file, Body body) throws IOException {
+        write(file, body, true);
+    }
+
+    private static void write(Path file, Body body, boolean durable) throws IOException {
         // Not Files.createTempFile: its 0600 permissions would pass to the real file on rename; CREATE_NEW keeps
         // the umask's, as a plain write would, and a random name keeps two writers of one file apart.
         Path tmp = file.toAbsolutePath().resolveSibling("." + file.getFileName() + "-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
@@ -43,13 +53,28 @@ public final class AtomicFiles {
             try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 body.writeTo(out);
             }
+            if (durable) {
+                sync(tmp);
+                sync(tmp.getParent()); // the new file's directory entry
+            }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            if (durable) sync(tmp.getParent()); // the rename
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
-    /** Whether {@code file} is named as this class (and checkpoints) name temporaries. */
+    /** Flushes a file's (or a directory's) contents to the disk, so a power cut cannot leave a renamed but empty file. */
+    private static void sync(Path p) throws IOException {
+        boolean dir = Files.isDirectory(p);
+        try (FileChannel ch = FileChannel.open(p, dir ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
+            ch.force(true);
+        } catch (IOException e) {
+            if (!dir) throw e; // some file systems cannot sync a directory; the file itself is synced
+        }
+    }
+
+    /** Whether {@code file} is named as this class names temporaries. */
     public static boolean isTemporary(Path file) {
         return TEMPORARY.matcher(file.getFileName().toString()).matches();
     }

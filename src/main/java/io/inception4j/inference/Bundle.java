@@ -7,6 +7,7 @@ import io.inception4j.archive.ModelArchive;
 import io.inception4j.archive.ModelArchiveWriter;
 import io.inception4j.config.ConfigException;
 import io.inception4j.data.Preprocessing;
+import io.inception4j.files.AtomicFiles;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -22,7 +22,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.ZipOutputStream;
 
 /**
  * The inference bundle: one zip file that DL4J's ModelSerializer can read (the network, single output, no
@@ -43,10 +42,8 @@ public record Bundle(ComputationGraph network, List<String> labels, Preprocessin
 
     /** Writes the bundle atomically (temporary file, then rename). */
     public void write(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + "-", ".tmp");
-        try {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        AtomicFiles.write(file, out -> {
             ObjectNode meta = info.deepCopy();
             meta.put("format_version", FORMAT_VERSION);
             meta.set("labels", JSON.valueToTree(labels));
@@ -54,7 +51,7 @@ public record Bundle(ComputationGraph network, List<String> labels, Preprocessin
             pre.put("height", preprocessing.height()).put("width", preprocessing.width())
                     .put("resize_ratio", preprocessing.resizeRatio()).put("crop", "centre")
                     .put("channel_order", "bgr").put("scale", "x / 127.5 - 1");
-            try (ModelArchiveWriter w = new ModelArchiveWriter(tmp)) {
+            try (ModelArchiveWriter w = new ModelArchiveWriter(out)) {
                 w.network(network, false)
                         .bytes(INFO, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta))
                         .text(MODEL, modelYaml)
@@ -63,10 +60,7 @@ public record Bundle(ComputationGraph network, List<String> labels, Preprocessin
                 w.sha256().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> sums.put(e.getKey(), e.getValue()));
                 w.bytes(CHECKSUMS, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(sums));
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /**

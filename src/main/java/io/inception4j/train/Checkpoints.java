@@ -1,10 +1,11 @@
 package io.inception4j.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.inception4j.config.ConfigException;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import io.inception4j.archive.ModelArchive;
 import io.inception4j.archive.ModelArchiveWriter;
+import io.inception4j.config.ConfigException;
+import io.inception4j.files.AtomicFiles;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -14,7 +15,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -59,25 +59,17 @@ public final class Checkpoints {
     /** @param ema the moving average of the parameters to save beside them, or null */
     public static void save(Path file, ComputationGraph graph, TrainingState state, String modelYaml,
                             List<String> labels, INDArray ema) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + "-", ".tmp");
-        try {
-            TrainingState withSha = state.withChecksums(sha256(graph.params()), ema == null ? null : sha256(ema));
-            try (ModelArchiveWriter w = new ModelArchiveWriter(tmp)) {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        TrainingState withSha = state.withChecksums(sha256(graph.params()), ema == null ? null : sha256(ema));
+        AtomicFiles.writeDurably(file, out -> { // hours of training: synced, not only renamed
+            try (ModelArchiveWriter w = new ModelArchiveWriter(out)) {
                 w.network(graph, true)
                         .text(STATE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(withSha))
                         .text(MODEL_YAML, modelYaml)
                         .text(LABELS, String.join("\n", labels) + "\n");
                 if (ema != null) w.array(EMA, ema);
             }
-            sync(tmp);
-            sync(dir); // the new file's directory entry
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            sync(dir); // the rename
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /** Reads a checkpoint in bounded time and memory ({@link ModelArchive}); a damaged one is one clear error. */
@@ -105,16 +97,6 @@ public final class Checkpoints {
             throw new ConfigException(file + ": checkpoint is corrupt: its parameter average does not match the saved checksum");
         }
         return new Loaded(graph, state, yaml, labels, file, ema);
-    }
-
-    /** Flushes a file's (or a directory's) contents to the disk, so a power cut cannot leave a renamed but empty file. */
-    private static void sync(Path p) throws IOException {
-        boolean dir = Files.isDirectory(p);
-        try (var ch = java.nio.channels.FileChannel.open(p, dir ? java.nio.file.StandardOpenOption.READ : java.nio.file.StandardOpenOption.WRITE)) {
-            ch.force(true);
-        } catch (IOException e) {
-            if (!dir) throw e; // some file systems cannot sync a directory; the file itself is synced
-        }
     }
 
     /** Checkpoint files in {@code dir}, oldest first (by the epoch and batch in their names). */

@@ -22,6 +22,15 @@ class AtomicFilesTest {
     }
 
     @Test
+    void aDurableWriteIsTheSameWriteSynced(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("epoch-0001.zip");
+        AtomicFiles.writeString(f, "old");
+        AtomicFiles.writeDurably(f, out -> out.write("new".getBytes()));
+        assertEquals("new", Files.readString(f));
+        assertEquals(List.of(f), list(tmp));
+    }
+
+    @Test
     void aWriteThatFailsHalfwayKeepsTheOldFile(@TempDir Path tmp) throws IOException {
         Path f = tmp.resolve("train.yaml");
         AtomicFiles.writeString(f, "epochs: 60\n");
