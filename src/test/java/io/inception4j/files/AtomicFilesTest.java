@@ -12,22 +12,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class AtomicFilesTest {
+    /** Plain and durable (synced, for checkpoints) alike. */
     @Test
     void aWriteReplacesTheFileWholeAndLeavesNoTemporary(@TempDir Path tmp) throws IOException {
-        Path f = tmp.resolve("metrics.csv");
-        AtomicFiles.writeString(f, "one\n");
-        AtomicFiles.writeString(f, "one\ntwo\n");
-        assertEquals("one\ntwo\n", Files.readString(f));
-        assertEquals(List.of(f), list(tmp));
-    }
-
-    @Test
-    void aDurableWriteIsTheSameWriteSynced(@TempDir Path tmp) throws IOException {
-        Path f = tmp.resolve("epoch-0001.zip");
-        AtomicFiles.writeString(f, "old");
-        AtomicFiles.writeDurably(f, out -> out.write("new".getBytes()));
-        assertEquals("new", Files.readString(f));
-        assertEquals(List.of(f), list(tmp));
+        Path plain = tmp.resolve("metrics.csv"), durable = tmp.resolve("epoch-0001.zip");
+        for (Path f : List.of(plain, durable)) AtomicFiles.writeString(f, "one\n");
+        AtomicFiles.writeString(plain, "one\ntwo\n");
+        AtomicFiles.writeDurably(durable, out -> out.write("one\ntwo\n".getBytes()));
+        for (Path f : List.of(plain, durable)) assertEquals("one\ntwo\n", Files.readString(f));
+        assertEquals(List.of(durable, plain), list(tmp));
     }
 
     @Test
