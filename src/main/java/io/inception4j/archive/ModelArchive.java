@@ -1,5 +1,6 @@
 package io.inception4j.archive;
 
+import io.inception4j.backend.Backend;
 import io.inception4j.config.ConfigException;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -77,6 +78,10 @@ public final class ModelArchive {
      */
     public static Contents read(Path file, String what, boolean withUpdater, Set<String> textEntries, Set<String> arrayEntries) {
         if (!Files.isRegularFile(file)) throw new ConfigException(file + ": no such " + what);
+        // DL4J gives each layer its oneDNN helper, or none, when the layer is created, by a system property read
+        // then: a network read back before the backend is prepared would run every layer on the plain path, and
+        // a run resumed in a new process would continue on other kernels than the ones it started on.
+        Backend.ensureInitialised();
         Map<String, byte[]> texts = new LinkedHashMap<>();
         Map<String, INDArray> arrays = new LinkedHashMap<>();
         Map<String, String> sums = new LinkedHashMap<>();

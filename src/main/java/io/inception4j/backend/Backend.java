@@ -15,6 +15,11 @@ import java.util.Properties;
  * with the oneDNN build of nd4j-native (our default) that switch, plus the class shim in
  * {@code org.nd4j.nativeblas.Nd4jCpu}, makes convolutions, pooling, LRN and batch norm run in oneDNN.
  * A user who sets the property to {@code true} on the command line keeps the plain path.
+ *
+ * <p>DL4J reads the property once per layer, when the layer is created, and gives it a helper or none for
+ * good. So this must run before the first layer of a process exists, whether the network is built
+ * ({@code GraphFactory}) or read back from a checkpoint or bundle ({@code ModelArchive}); a network read
+ * back first would train on other kernels than the run it continues (issue 26).
  */
 public final class Backend {
     private static final Logger log = LoggerFactory.getLogger(Backend.class);
@@ -43,7 +48,12 @@ public final class Backend {
             System.setProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY, "false");
         }
         initialised = true;
-        log.debug("ND4J backend: {}", info());
+        if (log.isDebugEnabled()) log.debug("ND4J backend: {}", info());
+    }
+
+    /** How many of {@code layers} run on a platform helper (oneDNN on CPU, cuDNN on GPU): for the training log. */
+    public static long layersWithHelpers(org.deeplearning4j.nn.api.Layer[] layers) {
+        return java.util.Arrays.stream(layers).filter(l -> l.getHelper() != null).count();
     }
 
     public static Info info() {

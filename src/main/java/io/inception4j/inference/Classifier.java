@@ -1,6 +1,5 @@
 package io.inception4j.inference;
 
-import io.inception4j.backend.Backend;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -50,7 +49,6 @@ public final class Classifier {
     }
 
     public static Classifier load(Path bundleFile) {
-        Backend.ensureInitialised();
         return new Classifier(Bundle.read(bundleFile));
     }
 

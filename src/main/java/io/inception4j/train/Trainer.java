@@ -202,8 +202,9 @@ public final class Trainer {
                 bp.outputCount(), true, t.labelSmoothing(), t.seed());
         BatchIterator val = data.batches(data.splits().val(), m.height(), m.widthPx(), t.batchSize(), 1, false, 0, t.seed());
         var backend = io.inception4j.backend.Backend.info();
-        log.info("training {} on {} for {} epochs: {} batches of {} per epoch; {}", m.name(), data.config().name(),
-                t.epochs(), train.batchesPerEpoch(), t.batchSize(), backend);
+        log.info("training {} on {} for {} epochs: {} batches of {} per epoch; {}; layer helpers attached to {} of {} layers", m.name(),
+                data.config().name(), t.epochs(), train.batchesPerEpoch(), t.batchSize(), backend,
+                io.inception4j.backend.Backend.layersWithHelpers(graph.getLayers()), graph.getLayers().length);
         if (backend.systemMalloc()) {
             log.warn("native memory comes from glibc malloc: training may run up to 2.5x slower than with tcmalloc "
                     + "(apt-get install libtcmalloc-minimal4; scripts/inception4j then uses it)");

@@ -4,7 +4,10 @@ import io.inception4j.Cli;
 import io.inception4j.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -202,28 +205,55 @@ class TrainerTest {
 
     /**
      * Resumed in a new process (new JVM: nothing timed, cached or chosen carries over), a run still ends with
-     * the parameters of one never stopped. A choice made by timing, as max pooling's backward once was, fails
-     * this: each process times afresh.
+     * the parameters of one never stopped: against an unbroken run in this JVM, in a child JVM like the two
+     * halves, and streaming from disk. A choice made by timing, as max pooling's backward once was, fails this
+     * (each process times afresh), and so did a network read back before the backend was prepared (issue 26:
+     * its layers got no oneDNN helpers, so the resumed half ran on other kernels; its log says how many).
      */
-    @Test
-    void aRunResumedInAnotherProcessEndsWithTheSameParameters(@TempDir Path tmp) throws Exception {
+    @ParameterizedTest(name = "unbroken run in a child JVM: {0}, {1}")
+    @CsvSource({"false, data.cache=auto", "true, data.cache=auto", "true, data.cache=none"})
+    void aRunResumedInAnotherProcessEndsWithTheSameParameters(boolean straightInChild, String cache, @TempDir Path tmp)
+            throws Exception {
         Path exp = TinyFlowers.setUp(tmp, 2);
-        Trainer.Result straight = Trainer.start(TinyFlowers.load(exp), TinyFlowers.options(tmp.resolve("a"), null, null));
-        Path runs = tmp.resolve("b");
-        child(tmp, "train", exp.toString(), "--runs", runs.toString(), "--set", "train.epochs=1");
-        Path run;
-        try (var dirs = Files.list(runs)) {
-            run = dirs.findFirst().orElseThrow();
+        Path straightRun;
+        if (straightInChild) {
+            straightRun = onlyRun(child(tmp, "train", exp.toString(), "--runs", tmp.resolve("a").toString(), "--set", cache));
+        } else {
+            straightRun = Trainer.start(TinyFlowers.load(exp, cache), TinyFlowers.options(tmp.resolve("a"), null, null)).run().dir();
         }
+        Path run = onlyRun(child(tmp, "train", exp.toString(), "--runs", tmp.resolve("b").toString(), "--set", "train.epochs=1",
+                "--set", cache));
         child(tmp, "train", "--resume", run.toString(), "--set", "train.epochs=2");
-        var a = Checkpoints.load(straight.run().checkpoints().resolve("epoch-0002.zip"), true);
+
+        String helpers = helpersLine(straightRun);
+        assertTrue(helpers.matches("[1-9][0-9]* of [0-9]+"), "the layers run on oneDNN: " + helpers);
+        assertEquals(helpers, helpersLine(run), "the resumed half runs on the same kernels");
+        var a = Checkpoints.load(straightRun.resolve("checkpoints/epoch-0002.zip"), true);
         var b = Checkpoints.load(run.resolve("checkpoints/epoch-0002.zip"), true);
-        assertTrue(a.graph().params().equalsWithEps(b.graph().params(), 1e-6), "same parameters");
+        double apart = a.graph().params().sub(b.graph().params()).amaxNumber().doubleValue();
+        assertTrue(a.graph().params().equalsWithEps(b.graph().params(), 1e-6), "same parameters; largest difference " + apart);
         assertTrue(a.graph().getUpdater().getStateViewArray().equalsWithEps(b.graph().getUpdater().getStateViewArray(), 1e-6),
                 "same optimiser state");
     }
 
-    private static void child(Path tmp, String... args) throws Exception {
+    /** "N of M" from the newest "layer helpers attached to N of M layers" in a run's train.log. */
+    private static String helpersLine(Path run) throws IOException {
+        var m = java.util.regex.Pattern.compile("layer helpers attached to ([0-9]+ of [0-9]+) layers")
+                .matcher(Files.readString(run.resolve("train.log")));
+        String last = null;
+        while (m.find()) last = m.group(1);
+        assertNotNull(last, "train.log of " + run + " names the layer helpers");
+        return last;
+    }
+
+    private static Path onlyRun(Path runs) throws IOException {
+        try (var dirs = Files.list(runs)) {
+            return dirs.findFirst().orElseThrow();
+        }
+    }
+
+    /** Runs the command line in a new JVM (plain java, as a user's own launcher would) and returns --runs. */
+    private static Path child(Path tmp, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.inception4j.cli.Main"));
         cmd.addAll(List.of(args));
@@ -231,5 +261,7 @@ class TrainerTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "finished: " + String.join(" ", args));
         assertEquals(0, p.exitValue(), String.join(" ", args) + "\n" + Files.readString(out));
+        int runs = List.of(args).indexOf("--runs");
+        return runs < 0 ? null : Path.of(args[runs + 1]);
     }
 }
