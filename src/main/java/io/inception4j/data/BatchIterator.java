@@ -62,7 +62,7 @@ public final class BatchIterator implements MultiDataSetIterator {
     public BatchIterator(List<Sample> samples, ImageSource images, BadFiles bad, DataConfig data, int height, int width,
                          int classes, int batchSize, int outputs, boolean training, double labelSmoothing, long seed,
                          int workers) {
-        this.samples = samples.stream().filter(s -> !bad.contains(s)).toList();
+        this.samples = usable(samples, bad);
         this.images = images;
         this.bad = bad;
         this.augmenter = new Augmenter(data.augment(), height, width);
@@ -109,7 +109,23 @@ public final class BatchIterator implements MultiDataSetIterator {
     }
 
     public int batchesPerEpoch() {
-        return (samples.size() + batchSize - 1) / batchSize;
+        return ceilDiv(samples.size(), batchSize);
+    }
+
+    /**
+     * The batches an epoch over {@code samples} has, the files already known to be unusable left out: what an
+     * iterator over them yields, and so what a learning-rate schedule must count as an epoch.
+     */
+    public static int batchesPerEpoch(List<Sample> samples, BadFiles bad, int batchSize) {
+        return ceilDiv(usable(samples, bad).size(), batchSize);
+    }
+
+    private static List<Sample> usable(List<Sample> samples, BadFiles bad) {
+        return samples.stream().filter(s -> !bad.contains(s)).toList();
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     /** The images this iterator draws from (the split minus the files known to be unusable). */

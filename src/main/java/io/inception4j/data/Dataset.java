@@ -97,6 +97,11 @@ public record Dataset(DataConfig config, Path dir, List<String> classes, Splits 
                 labelSmoothing, seed, config.workers());
     }
 
+    /** Batches per epoch over {@code split}, as an iterator from {@link #batches} yields them (see BatchIterator). */
+    public int batchesPerEpoch(List<Sample> split, int batchSize) {
+        return BatchIterator.batchesPerEpoch(split, bad, batchSize);
+    }
+
     /** Writes the skipped files and why (bad-files.txt) into {@code runDir}, when there are any. */
     public void writeBadFiles(Path runDir) throws IOException {
         if (bad.size() > 0) bad.write(runDir.resolve("bad-files.txt"));

@@ -3,6 +3,7 @@ package io.inception4j.train;
 import io.inception4j.config.TrainConfig;
 import io.inception4j.graph.FastPath;
 import io.inception4j.graph.GraphOptions;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -59,9 +60,12 @@ public final class Recipes {
         };
     }
 
-    /** The learning rate the schedule gives at a point of training. */
-    static double learningRate(TrainConfig t, int batchesPerEpoch, int iteration, int epoch) {
-        ISchedule s = schedule(t, batchesPerEpoch);
-        return s == null ? t.lr() : s.valueAt(iteration, epoch);
+    /**
+     * The learning rate {@code graph}'s optimiser applied in its last iteration, in {@code epoch}: read from the
+     * main classifier's updater (never frozen), whose schedule is the one the network was built, or saved, with.
+     */
+    static double appliedLearningRate(ComputationGraph graph, int epoch) {
+        var layer = (org.deeplearning4j.nn.conf.layers.BaseLayer) graph.getOutputLayer(0).conf().getLayer();
+        return layer.getIUpdater().getLearningRate(graph.getConfiguration().getIterationCount() - 1, epoch);
     }
 }

@@ -180,7 +180,8 @@ public final class Trainer {
         provenance.put("data_cache", data.cacheReason());
         Provenance.write(provenance, run.dir().resolve("provenance.json"));
 
-        int perEpoch = (data.splits().train().size() + t.batchSize() - 1) / t.batchSize();
+        // The schedule counts an epoch as the batches the training iterator yields: known bad files left out.
+        int perEpoch = data.batchesPerEpoch(data.splits().train(), t.batchSize());
         Blueprint bp = GraphFactory.standard().blueprint(exp.model(), Recipes.graphOptions(t, perEpoch));
         if (!bp.classifier()) throw new ConfigException("the model has no 'output' block: there is nothing to train");
         ComputationGraph graph = from == null ? startingGraph(bp, t) : from.graph();
@@ -233,7 +234,7 @@ public final class Trainer {
             EvalReport v = ema == null ? Evaluator.evaluate(graph, val, "val", data.classes())
                     : ema.withAverage(graph, () -> Evaluator.evaluate(graph, val, "val", data.classes()));
             double secs = (System.nanoTime() - started) / 1e9;
-            double lr = Recipes.learningRate(t, train.batchesPerEpoch(), graph.getConfiguration().getIterationCount() - 1, epoch);
+            double lr = Recipes.appliedLearningRate(graph, epoch);
             metrics.append(new Metrics.Row(epoch + 1, fit.batches() == 0 ? Double.NaN : fit.lossSum() / fit.batches(), v.top1(),
                     v.top5(), lr, fit.images() / secs, secs));
             boolean improved = v.top1() > state.bestTop1();

@@ -55,6 +55,28 @@ class TrainerTest {
         assertTrue(ev.out().startsWith(r.test().headline()), ev.out() + " vs " + r.test().headline());
     }
 
+    /**
+     * With a bad file in the training split, the schedule counts the batches the epochs really have, and
+     * metrics.csv logs the rate the optimiser applied (the graph's schedule was once built from the split with
+     * its bad files, the logged one without: a poly schedule then logged a rate it never used).
+     */
+    @Test
+    void theScheduleCountsTheRealBatchesAndTheLogShowsTheAppliedRate(@TempDir Path tmp) throws Exception {
+        Path exp = TinyFlowers.setUp(tmp, 2);
+        Trainer.Result r = Trainer.start(TinyFlowers.load(exp, "train.schedule.type=poly", "train.schedule.power=1"),
+                TinyFlowers.options(tmp.resolve("runs"), null, null));
+        assertTrue(Files.readString(r.run().dir().resolve("splits/train.txt")).contains("broken.jpg"),
+                "the corrupt JPEG is in the training split");
+        var last = Checkpoints.load(r.run().checkpoints().resolve("epoch-0002.zip"), false);
+        int iterations = last.graph().getConfiguration().getIterationCount();
+        var adam = (org.nd4j.linalg.learning.config.Adam) ((org.deeplearning4j.nn.conf.layers.BaseLayer)
+                last.graph().getOutputLayer(0).conf().getLayer()).getIUpdater();
+        assertEquals(iterations, ((PolyDecaySchedule) adam.getLearningRateSchedule()).getMaxIter(),
+                "poly decays over the batches fitted");
+        // Its last step, iteration n-1 of n, applies lr * (1 - (n-1)/n) = lr / n.
+        assertEquals(0.002 / iterations, new Metrics(r.run().metrics()).read().get(1).lr(), 1e-5 * 0.002 / iterations);
+    }
+
     @Test
     void interruptedAndResumedRunEndsWithTheSameParametersAsAnUninterruptedOne(@TempDir Path tmp) throws Exception {
         resumesExactly(tmp);
