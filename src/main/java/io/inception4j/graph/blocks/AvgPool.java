@@ -65,7 +65,7 @@ public record AvgPool(
 
     /** stride = floor(in / size), kernel = in - (size - 1) * stride: exactly size x size outputs, no padding. */
     private Window adaptive(BlockContext ctx, Node in) {
-        if (size < 1) throw ctx.error("size", "expected at least 1, got " + size);
+        Counts.atLeastOne(ctx, "size", size, 0);
         if (in.height() < size || in.width() < size) {
             throw ctx.shapeError("size", "cannot pool a " + in.height() + "x" + in.width() + " input to "
                     + size + "x" + size + " (the input must be at least " + size + "x" + size + ")");

@@ -50,7 +50,7 @@ public record Conv(
     @Override
     public Node build(BlockContext ctx, List<Node> inputs) {
         Node in = ctx.single(inputs);
-        if (filters < 1) throw ctx.error("filters", "expected at least 1 filter, got " + filters);
+        Counts.atLeastOne(ctx, "filters", filters, 0);
         Defaults.Conv d = ctx.defaults().conv();
         if (pad != null && padding != null) throw ctx.error("pad", "give either 'pad' (explicit zeros) or 'padding' (same/valid), not both");
         Window w = Window.of(ctx, kernel, stride, padding != null ? padding : d.padding());

@@ -14,7 +14,7 @@ import java.util.List;
 public record Dense(@JsonProperty(required = true) Integer units, Activation activation, WeightInit init) implements Block {
     @Override
     public Node build(BlockContext ctx, List<Node> inputs) {
-        if (units < 1) throw ctx.error("units", "expected at least 1 unit, got " + units);
+        Counts.atLeastOne(ctx, "units", units, 0);
         return ctx.layer(new DenseLayer.Builder()
                 .nOut(ctx.scaled(units))
                 .activation(Dl4j.activation(ctx, activation == null ? Activation.RELU : activation))

@@ -24,7 +24,7 @@ public record DepthwiseConv(
         Defaults.Conv d = ctx.defaults().conv();
         Window w = Window.of(ctx, kernel, stride, padding != null ? padding : d.padding());
         w.checkFits(ctx, in);
-        int mult = depthMultiplier == null ? 1 : depthMultiplier;
+        int mult = Counts.atLeastOne(ctx, "depth_multiplier", depthMultiplier, 1);
         return ctx.layer(new DepthwiseConvolution2D.Builder(w.kernel(), w.stride())
                 .depthMultiplier(mult)
                 .nOut((long) in.channels() * mult)

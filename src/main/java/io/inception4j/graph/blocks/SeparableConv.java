@@ -32,8 +32,8 @@ public record SeparableConv(
         Defaults.Conv d = ctx.defaults().conv();
         Window w = Window.of(ctx, kernel, stride, padding != null ? padding : d.padding());
         w.checkFits(ctx, in);
-        int mult = depthMultiplier == null ? 1 : depthMultiplier;
-        if (mult < 1) throw ctx.error("depth_multiplier", "expected at least 1, got " + mult);
+        int mult = Counts.atLeastOne(ctx, "depth_multiplier", depthMultiplier, 1);
+        Counts.atLeastOne(ctx, "filters", filters, 0);
         boolean withBn = bn != null ? bn : d.bn();
         Activation act = activation != null ? activation : d.activation();
         var layer = new SeparableConvolution2D.Builder(w.kernel(), w.stride())
