@@ -22,7 +22,7 @@ final class UiOptions {
     String host;
 
     @Option(names = "--ui-frequency", defaultValue = "50", paramLabel = "N",
-            description = "Record statistics every N iterations (default: ${DEFAULT-VALUE}). Each report gathers "
+            description = "Record statistics every N iterations, and always the first and the last (default: ${DEFAULT-VALUE}). Each report gathers "
                     + "statistics of every layer: fewer reports cost less training speed.")
     int frequency;
 

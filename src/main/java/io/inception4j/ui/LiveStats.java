@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 
 /**
- * Feeds a run to the training UI: DL4J's {@code StatsListener} writes the run's statistics every
- * {@code frequency} iterations into {@code ui-stats.bin} in the run directory (a {@code FileStatsStorage}),
+ * Feeds a run to the training UI: DL4J's {@code StatsListener} writes the run's statistics of the first, every
+ * {@code frequency}-th and the last iteration ({@link SampledIterations}) into {@code ui-stats.bin} in the run directory (a {@code FileStatsStorage}),
  * which the UI server shows live and {@code inception4j ui} replays later. A resumed run appends to it.
  */
 public final class LiveStats implements TrainingObserver {
@@ -25,6 +25,7 @@ public final class LiveStats implements TrainingObserver {
 
     private final UiServer server;
     private final int frequency;
+    private SampledIterations recording;
 
     /** @param frequency report every this many iterations (the listener's cost falls with it) */
     public LiveStats(UiServer server, int frequency) {
@@ -39,8 +40,9 @@ public final class LiveStats implements TrainingObserver {
      * iterations. Gradient and activation histograms and gradient means are not drawn by any page; parameter and
      * update histograms, mean magnitudes (the update:parameter ratios) and standard deviations are.
      */
-    static StatsUpdateConfiguration statistics(int frequency) {
-        return new DefaultStatsUpdateConfiguration.Builder().reportingFrequency(frequency)
+    static StatsUpdateConfiguration statistics() {
+        // Every iteration it is shown: SampledIterations chooses which.
+        return new DefaultStatsUpdateConfiguration.Builder().reportingFrequency(1)
                 .collectHistogramsGradients(false).collectHistogramsActivations(false)
                 .collectMeanGradients(false).collectMeanMagnitudesGradients(false).collectMeanMagnitudesActivations(false)
                 .build();
@@ -68,8 +70,15 @@ public final class LiveStats implements TrainingObserver {
     public void starting(ComputationGraph graph, RunDirectory run) {
         FileStatsStorage storage = open(run.dir());
         server.attach(storage);
-        graph.addListeners(new Guarded(new StatsListener(storage, null, statistics(frequency), null, null)));
-        log.info("training UI: {} (run {}; statistics every {} iterations into {})", server.url(), run.dir().getFileName(),
-                frequency, FILE);
+        recording = new SampledIterations(new Guarded(new StatsListener(storage, null, statistics(), null, null)), frequency);
+        graph.addListeners(recording);
+        log.info("training UI: {} (run {}; statistics of the first, every {}th and the last iteration into {})", server.url(),
+                run.dir().getFileName(), frequency, FILE);
+    }
+
+    @Override
+    public void finished(RunDirectory run) {
+        if (recording != null) recording.finish();
+        recording = null;
     }
 }

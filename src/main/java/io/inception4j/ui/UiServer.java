@@ -10,12 +10,16 @@ import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.ui.VertxUIServer;
 import org.deeplearning4j.ui.api.UIServer;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 public final class UiServer implements AutoCloseable {
     private final VertxUIServer server;
     private final String host;
+    private final List<StatsStorage> attached = new CopyOnWriteArrayList<>();
 
     private UiServer(VertxUIServer server, String host) {
         this.server = server;
@@ -134,17 +139,28 @@ public final class UiServer implements AutoCloseable {
         return server.getPort();
     }
 
-    /** Shows {@code storage}'s sessions (a live run, or a finished run's file). */
+    /** Shows {@code storage}'s sessions (a live run, or a finished run's file); closing the server closes it. */
     public void attach(StatsStorage storage) {
         server.attach(storage);
+        attached.add(storage);
     }
 
+    /** Stops serving and closes the attached storages, which releases their files' locks. */
     @Override
     public void close() {
         try {
             server.stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            for (StatsStorage s : attached) {
+                try {
+                    s.close();
+                } catch (IOException | RuntimeException e) {
+                    LoggerFactory.getLogger(UiServer.class).warn("could not close UI statistics {}: {}", s, e.toString());
+                }
+            }
+            attached.clear();
         }
     }
 }

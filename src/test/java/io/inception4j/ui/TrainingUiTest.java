@@ -94,6 +94,37 @@ class TrainingUiTest {
         assertEquals(List.of(), errors, "no exceptions logged");
     }
 
+    /**
+     * A run shorter than --ui-frequency (6 iterations against 50) still records its first and its last
+     * iteration, so `ui RUN` shows its model and score; DL4J's own frequency recorded none of them.
+     */
+    @Test
+    void aRunShorterThanTheFrequencyRecordsItsFirstAndLastIteration(@TempDir Path tmp) throws Exception {
+        Path exp = TinyFlowers.setUp(tmp, 2);
+        Trainer.Result r;
+        try (UiServer server = UiServer.start("127.0.0.1", 0)) {
+            r = Trainer.start(TinyFlowers.load(exp), TinyFlowers.options(tmp.resolve("runs"), null, null)
+                    .withObservers(List.of(new LiveStats(server, 50))));
+        }
+        int iterations = io.inception4j.train.Checkpoints.load(r.run().checkpoints().resolve("epoch-0002.zip"), false)
+                .graph().getConfiguration().getIterationCount();
+        var storage = LiveStats.open(r.run().dir());
+        try {
+            String session = storage.listSessionIDs().get(0);
+            String type = org.deeplearning4j.ui.model.stats.StatsListener.TYPE_ID;
+            String worker = storage.listWorkerIDsForSessionAndType(session, type).get(0);
+            var init = (org.deeplearning4j.ui.model.stats.api.StatsInitializationReport) storage.getStaticInfo(session, type, worker);
+            assertTrue(init.getModelNumParams() > 0 && init.getModelClassName().endsWith("ComputationGraph"), init.getModelClassName());
+            List<Integer> recorded = storage.getAllUpdatesAfter(session, type, worker, 0).stream()
+                    .map(u -> ((org.deeplearning4j.ui.model.stats.api.StatsReport) u).getIterationCount()).toList();
+            assertEquals(List.of(0, iterations - 1), recorded);
+            var last = (org.deeplearning4j.ui.model.stats.api.StatsReport) storage.getLatestUpdate(session, type, worker);
+            assertTrue(Double.isFinite(last.getScore()) && last.getScore() > 0, "the score: " + last.getScore());
+        } finally {
+            storage.close();
+        }
+    }
+
     private static InetAddress nonLoopbackAddress() throws IOException {
         for (NetworkInterface n : Collections.list(NetworkInterface.getNetworkInterfaces())) {
             if (!n.isUp() || n.isLoopback()) continue;
