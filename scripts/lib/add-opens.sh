@@ -1,8 +1,8 @@
 # Sourced by scripts/inception4j and scripts/spark-cluster: sets $opens to the --add-opens options Spark needs on
-# Java 17 (../shared/reference/dependencies.md). The same list is in the pom (spark.argLine, for the tests) and in
-# io.inception4j.spark.SparkFitter (for the executors); keep the three equal.
+# Java 17, from the one list in src/spark/resources/io/inception4j/spark/add-opens.txt (SparkFitter reads it too;
+# AddOpensTest holds the pom's spark.argLine to it).
 opens=""
-for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
-         java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
+while read -r p; do
+  case "$p" in ''|'#'*) continue ;; esac
   opens="$opens --add-opens=java.base/$p=ALL-UNNAMED"
-done
+done < "$(dirname "${BASH_SOURCE[0]}")/../../src/spark/resources/io/inception4j/spark/add-opens.txt"

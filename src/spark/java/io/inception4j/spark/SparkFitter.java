@@ -46,11 +46,19 @@ import java.util.TreeMap;
 final class SparkFitter implements EpochFitter {
     private static final Logger log = LoggerFactory.getLogger(SparkFitter.class);
 
-    /** The JVM options Spark needs on Java 17 (dependencies.md), plus what our executors need. */
-    static final String ADD_OPENS = String.join(" ", List.of("java.lang", "java.lang.invoke", "java.lang.reflect", "java.io",
-            "java.net", "java.nio", "java.util", "java.util.concurrent", "java.util.concurrent.atomic", "jdk.internal.ref",
-            "sun.nio.ch", "sun.nio.cs", "sun.security.action", "sun.util.calendar").stream()
-            .map(p -> "--add-opens=java.base/" + p + "=ALL-UNNAMED").toList());
+    /** The --add-opens options Spark needs on Java 17: the one list in add-opens.txt, which the scripts read too. */
+    static final String ADD_OPENS = addOpens();
+
+    private static String addOpens() {
+        try (var in = SparkFitter.class.getResourceAsStream("add-opens.txt")) {
+            if (in == null) throw new IllegalStateException("add-opens.txt is missing from the Spark build's resources");
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                    .map(p -> "--add-opens=java.base/" + p + "=ALL-UNNAMED").collect(java.util.stream.Collectors.joining(" "));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     /** DL4J's statistic with one event per minibatch a worker fitted. */
     private static final String MINIBATCHES = "WorkerFlatMapProcessMiniBatchTimesMs";
