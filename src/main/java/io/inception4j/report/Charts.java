@@ -45,7 +45,7 @@ public final class Charts {
     public static XYChart lines(String title, String xLabel, String yLabel, List<Series> series) {
         XYChart c = new XYChartBuilder().width(800).height(450).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         style(c.getStyler());
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE); // never over a line
         for (Series s : series) {
             List<Double> x = new ArrayList<>(), y = new ArrayList<>();
             for (int i = 0; i < s.values().size(); i++) {
@@ -59,7 +59,30 @@ public final class Charts {
             XYSeries line = c.addSeries(s.name(), x, y);
             line.setMarker(x.size() > 40 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
         }
+        padValueAxis(c.getStyler(), series);
         return c;
+    }
+
+    /**
+     * XChart fits the value axis to the data exactly: two points got two ticks at their raw values (".00722999",
+     * "8.870447"), and a line at the maximum (top-5 at 100%) ran along the plot's border. The range is padded by a
+     * twentieth of the span on each side (never below 0 for values that are not), and labels get at most three
+     * decimals.
+     */
+    private static void padValueAxis(org.knowm.xchart.style.XYStyler styler, List<Series> series) {
+        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        for (Series s : series) {
+            for (Double v : s.values()) {
+                if (v == null || v.isNaN() || v.isInfinite()) continue;
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+        }
+        if (min > max) return;
+        double pad = (max > min ? max - min : Math.max(Math.abs(max), 1)) / 20;
+        styler.setYAxisMin(min >= 0 ? Math.max(0, min - pad) : min - pad);
+        styler.setYAxisMax(max + pad);
+        styler.setYAxisDecimalPattern("#,##0.###");
     }
 
     public static void lines(Path png, String title, String xLabel, String yLabel, List<Series> series) throws IOException {

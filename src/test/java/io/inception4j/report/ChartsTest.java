@@ -30,6 +30,18 @@ class ChartsTest {
         assertEquals("svg", doc.getDocumentElement().getNodeName());
     }
 
+    /** Two epochs' curves: every line inside the plot, not on its border, and ticks that are not raw floats. */
+    @Test
+    void aShortRunsCurvesFitInsideTheirAxis() throws Exception {
+        var accuracy = Charts.lines("validation accuracy", "epoch", "%", List.of(new Charts.Series("top-1", List.of(33.33, 50.0)),
+                new Charts.Series("top-5", List.of(100.0, 100.0))));
+        assertTrue(accuracy.getStyler().getYAxisMax() > 100 && accuracy.getStyler().getYAxisMin() < 33.33,
+                accuracy.getStyler().getYAxisMin() + ".." + accuracy.getStyler().getYAxisMax());
+        var loss = Charts.lines("loss", "epoch", "loss", List.of(new Charts.Series("train", List.of(8.870447, 0.00722999))));
+        assertEquals(0.0, loss.getStyler().getYAxisMin(), "a loss axis does not go below 0");
+        assertEquals("#,##0.###", loss.getStyler().getYAxisDecimalPattern(), "tick labels with at most three decimals");
+    }
+
     @Test
     void theConfusionMatrixDrawsOnlyItsNonEmptyCells() {
         int n = 17;
