@@ -67,7 +67,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (init != null) {
             if (resume != null) throw new io.inception4j.config.ConfigException("--init starts a new run; --resume continues one from its own checkpoint: give one of them");
-            options = options.withStartingWeights(io.inception4j.weights.StartingWeights.from(init));
+            options = options.withInitialWeights(io.inception4j.weights.PretrainedWeights.from(init));
         }
         EpochFitter fitter = distributed.fitter();
         if (fitter != null) options = options.withFitter(fitter);

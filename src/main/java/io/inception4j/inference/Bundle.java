@@ -38,6 +38,8 @@ public record Bundle(ComputationGraph network, List<String> labels, Preprocessin
     static final String MODEL = "inception4j/model.yaml";
     static final String DATA = "inception4j/data.yaml";
     static final String CHECKSUMS = "inception4j/checksums.json";
+    /** The text entries a bundle has beside the network. */
+    public static final Set<String> ENTRIES = Set.of(INFO, MODEL, DATA, CHECKSUMS);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Writes the bundle atomically (temporary file, then rename). */
@@ -68,7 +70,16 @@ public record Bundle(ComputationGraph network, List<String> labels, Preprocessin
      * newer-format file is a clear error.
      */
     public static Bundle read(Path file) {
-        ModelArchive.Contents c = ModelArchive.read(file, "bundle", false, Set.of(INFO, MODEL, DATA, CHECKSUMS), Set.of());
+        return of(file, ModelArchive.read(file, "bundle", false, ENTRIES, Set.of()));
+    }
+
+    /** Whether {@code c} is a bundle's contents (it has the bundle's own metadata entry). */
+    public static boolean holds(ModelArchive.Contents c) {
+        return c.texts().containsKey(INFO);
+    }
+
+    /** The bundle {@code file} holds, from its contents as read (and bounded) by {@link ModelArchive}; verified here. */
+    public static Bundle of(Path file, ModelArchive.Contents c) {
         Map<String, byte[]> entries = c.texts();
         if (!entries.containsKey(INFO) || !entries.containsKey(CHECKSUMS)) {
             throw new ConfigException(file + ": not an inception4j bundle (no " + INFO + "); export one with 'inception4j export'");

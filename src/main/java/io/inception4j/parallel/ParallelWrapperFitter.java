@@ -44,7 +44,7 @@ public final class ParallelWrapperFitter implements EpochFitter {
     }
 
     @Override
-    public Fitted fitEpoch(BatchIterator train, int epoch) {
+    public Report fitEpoch(BatchIterator train, int epoch) {
         LossTally tally = new LossTally();
         List<TrainingListener> own = new ArrayList<>(graph.getListeners());
         List<TrainingListener> all = new ArrayList<>(own);
@@ -75,7 +75,7 @@ public final class ParallelWrapperFitter implements EpochFitter {
             prefetch.shutdown();
             graph.setListeners(own); // the wrapper gave worker 0, our network, the list with the tally
         }
-        return new Fitted(tally.mean(), (int) tally.batches.sum(), tally.images.sum());
+        return new Report(tally.mean(), (int) tally.batches.sum(), tally.images.sum());
     }
 
     @Override

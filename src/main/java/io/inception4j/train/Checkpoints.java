@@ -37,24 +37,11 @@ public final class Checkpoints {
     static final String LABELS = "inception4j/labels.txt";
     /** The moving average of the parameters (train.ema), in ND4J's binary format; absent without one. */
     static final String EMA = "inception4j/ema.bin";
+    /** The entries a checkpoint has beside the network: text, and arrays of one copy of the parameters. */
+    public static final Set<String> TEXT_ENTRIES = Set.of(STATE, MODEL_YAML, LABELS), ARRAY_ENTRIES = Set.of(EMA);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Checkpoints() {}
-
-    /**
-     * A checkpoint as read back.
-     *
-     * @param graph the network with its raw (trained) parameters, as training continues from them
-     * @param ema   the moving average of the parameters, or null when the run keeps none
-     */
-    public record Loaded(ComputationGraph graph, TrainingState state, String modelYaml, List<String> labels, Path file,
-                         INDArray ema) {
-        /** The network with the parameters to evaluate and export: the moving average when there is one. */
-        public ComputationGraph evaluationGraph() {
-            if (ema != null) graph.params().assign(ema.reshape(graph.params().shape()));
-            return graph;
-        }
-    }
 
     /** @param ema the moving average of the parameters to save beside them, or null */
     public static void save(Path file, ComputationGraph graph, TrainingState state, String modelYaml,
@@ -73,8 +60,12 @@ public final class Checkpoints {
     }
 
     /** Reads a checkpoint in bounded time and memory ({@link ModelArchive}); a damaged one is one clear error. */
-    public static Loaded load(Path file, boolean withUpdater) {
-        ModelArchive.Contents c = ModelArchive.read(file, "checkpoint", withUpdater, Set.of(STATE, MODEL_YAML, LABELS), Set.of(EMA));
+    public static Checkpoint load(Path file, boolean withUpdater) {
+        return of(file, ModelArchive.read(file, "checkpoint", withUpdater, TEXT_ENTRIES, ARRAY_ENTRIES));
+    }
+
+    /** The checkpoint {@code file} holds, from its contents as read (and bounded) by {@link ModelArchive}; verified here. */
+    public static Checkpoint of(Path file, ModelArchive.Contents c) {
         for (String entry : List.of(STATE, MODEL_YAML, LABELS)) {
             if (!c.texts().containsKey(entry)) throw new ConfigException(file + ": not an inception4j checkpoint (no " + entry + ")");
         }
@@ -96,7 +87,7 @@ public final class Checkpoints {
         if (ema != null && state.emaSha256() != null && !state.emaSha256().equals(sha256(ema))) {
             throw new ConfigException(file + ": checkpoint is corrupt: its parameter average does not match the saved checksum");
         }
-        return new Loaded(graph, state, yaml, labels, file, ema);
+        return new Checkpoint(graph, state, yaml, labels, file, ema);
     }
 
     /** Checkpoint files in {@code dir}, oldest first (by the epoch and batch in their names). */

@@ -19,7 +19,7 @@ public interface EpochFitter extends AutoCloseable {
     record Setup(Experiment experiment, Dataset data, RunDirectory run, ComputationGraph graph, int outputs) {}
 
     /** One epoch's training: the mean loss the workers reported, batches and images fitted. */
-    record Fitted(double loss, int batches, long images) {}
+    record Report(double loss, int batches, long images) {}
 
     /** Checks the recipe and connects to the workers; throws a ConfigException for what it cannot do. */
     void start(Setup setup);
@@ -28,7 +28,7 @@ public interface EpochFitter extends AutoCloseable {
      * Fits the rest of the epoch {@code train} is positioned in (all of it, unless resumed mid-epoch).
      * Afterwards the setup's graph holds the trained parameters and updater state.
      */
-    Fitted fitEpoch(BatchIterator train, int epoch);
+    Report fitEpoch(BatchIterator train, int epoch);
 
     /** For the log and provenance, e.g. "ParallelWrapper, 2 workers, parameter averaging every 5 batches". */
     String describe();

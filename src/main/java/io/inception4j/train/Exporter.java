@@ -60,7 +60,7 @@ public final class Exporter {
         if (!Files.exists(runDir.resolve("data.yaml"))) {
             throw new ConfigException(target + ": not a run directory or a checkpoint inside one (no data.yaml beside it)");
         }
-        Checkpoints.Loaded ckpt = Checkpoints.load(checkpoint, false);
+        Checkpoint ckpt = Checkpoints.load(checkpoint, false);
         Experiment exp = Experiment.fromResolved(runDir.getFileName().toString(), runDir, Overrides.none());
         ComputationGraph network = withoutAuxHeads(ckpt);
         ModelConfig m = exp.model().config();
@@ -117,7 +117,7 @@ public final class Exporter {
      * The checkpoint's network rebuilt without aux heads, parameters copied layer by layer (the moving
      * average of the parameters when the run kept one, as the Inception papers evaluate).
      */
-    static ComputationGraph withoutAuxHeads(Checkpoints.Loaded ckpt) {
+    static ComputationGraph withoutAuxHeads(Checkpoint ckpt) {
         ComputationGraph trained = ckpt.evaluationGraph();
         var loaded = ModelConfig.parse("model.yaml in " + ckpt.file(), ckpt.modelYaml(), Overrides.parse(List.of("model.aux=false")));
         Blueprint bp = GraphFactory.standard().blueprint(loaded, GraphOptions.defaults());

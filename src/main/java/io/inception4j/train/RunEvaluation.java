@@ -32,7 +32,7 @@ public final class RunEvaluation {
         if (!Files.exists(runDir.resolve("data.yaml"))) {
             throw new ConfigException(target + ": not a run directory or a checkpoint inside one (no data.yaml beside it)");
         }
-        Checkpoints.Loaded loaded = Checkpoints.load(checkpoint, false);
+        Checkpoint loaded = Checkpoints.load(checkpoint, false);
         Experiment exp = Experiment.fromResolved(runDir.getFileName().toString(), runDir, Overrides.none());
         ModelConfig m = exp.model().config();
         int side = new io.inception4j.data.Preprocessing(m.height(), m.widthPx(), exp.data().config().resizeRatio()).cacheSide();

@@ -33,6 +33,8 @@ import java.util.Map;
  */
 public final class Trainer {
     private static final Logger log = LoggerFactory.getLogger(Trainer.class);
+    static final String MALLOC_WARNING = "native memory comes from glibc malloc: training may run up to 2.5x slower than with "
+            + "tcmalloc (apt-get install libtcmalloc-minimal4; scripts/inception4j then uses it)";
 
     public enum Outcome { COMPLETED, EARLY_STOPPED, INTERRUPTED, DIVERGED }
 
@@ -51,7 +53,7 @@ public final class Trainer {
      * @param runsRoot where new run directories go ({@code results/runs})
      */
     public record Options(Path dataDir, Map<String, String> env, Path runsRoot, StopSignal stop, BatchListener listener,
-                          List<TrainingObserver> observers, StartingWeights startingWeights, EpochFitter fitter) {
+                          List<TrainingObserver> observers, InitialWeights initialWeights, EpochFitter fitter) {
         public Options {
             stop = stop == null ? new StopSignal() : stop;
             listener = listener == null ? (e, b, l) -> { } : listener;
@@ -65,21 +67,21 @@ public final class Trainer {
         public Options withObservers(List<TrainingObserver> more) {
             List<TrainingObserver> all = new java.util.ArrayList<>(observers);
             all.addAll(more);
-            return new Options(dataDir, env, runsRoot, stop, listener, all, startingWeights, fitter);
+            return new Options(dataDir, env, runsRoot, stop, listener, all, initialWeights, fitter);
         }
 
         /** The dataset's folder, once found: the run reads it from there. */
         public Options withDataDir(Path dir) {
-            return new Options(dir, env, runsRoot, stop, listener, observers, startingWeights, fitter);
+            return new Options(dir, env, runsRoot, stop, listener, observers, initialWeights, fitter);
         }
 
-        public Options withStartingWeights(StartingWeights weights) {
+        public Options withInitialWeights(InitialWeights weights) {
             return new Options(dataDir, env, runsRoot, stop, listener, observers, weights, fitter);
         }
 
         /** Epochs are fitted by {@code f} on several workers instead of batch by batch in this thread. */
         public Options withFitter(EpochFitter f) {
-            return new Options(dataDir, env, runsRoot, stop, listener, observers, startingWeights, f);
+            return new Options(dataDir, env, runsRoot, stop, listener, observers, initialWeights, f);
         }
     }
 
@@ -87,7 +89,7 @@ public final class Trainer {
      * Fills a freshly built network before its first step, in place of its random initialisation (e.g. from
      * imported weights: train --init); a resumed run takes its weights from its checkpoint instead.
      */
-    public interface StartingWeights {
+    public interface InitialWeights {
         /** @return a line for the log saying what was filled and what kept its initialisation */
         String fill(ComputationGraph fresh);
     }
@@ -117,7 +119,7 @@ public final class Trainer {
         if (!Files.exists(runDir.resolve("model.yaml"))) throw new ConfigException(runDir + ": not a run directory (no model.yaml)");
         run.attachLog(); // the run's log records each resumption, and why one failed
         Trainer trainer;
-        Checkpoints.Loaded last;
+        Checkpoint last;
         try {
             for (Path dir : List.of(run.dir(), run.checkpoints(), run.splits())) {
                 for (Path stale : AtomicFiles.removeTemporaries(dir)) {
@@ -139,7 +141,7 @@ public final class Trainer {
         return trainer.fit(last);
     }
 
-    private Result fit(Checkpoints.Loaded from) throws IOException {
+    private Result fit(Checkpoint from) throws IOException {
         try {
             return fitUnguarded(from);
         } catch (IOException | RuntimeException e) {
@@ -160,8 +162,40 @@ public final class Trainer {
         else log.error(RunDirectory.LOG_ONLY, "the run stopped on an error", e);
     }
 
-    private Result fitUnguarded(Checkpoints.Loaded from) throws IOException {
+    private Result fitUnguarded(Checkpoint from) throws IOException {
         run.attachLog();
+        Training tr = prepare(from);
+        TrainingState state = from == null ? TrainingState.start() : from.state();
+        Outcome outcome = Outcome.COMPLETED;
+        for (int epoch = state.epoch(); epoch < tr.t().epochs(); epoch++) {
+            long started = System.nanoTime();
+            EpochOutcome fit = tr.fitter() != null ? fitWhole(tr, epoch, started) : fitByBatch(tr, epoch, state, started);
+            if (fit.diverged() != null) {
+                log.error(fit.diverged());
+                return new Result(Outcome.DIVERGED, run, state, null, tr.data().bad().size(), fit.diverged());
+            }
+            if (fit.stoppedAt() != null) {
+                state = fit.stoppedAt();
+                outcome = Outcome.INTERRUPTED;
+                break;
+            }
+            // A whole-epoch fitter cannot stop mid-epoch: a stop request takes effect here, with a checkpoint.
+            boolean stopHere = tr.fitter() != null && options.stop().requested() && epoch + 1 < tr.t().epochs();
+            state = afterEpoch(tr, epoch, state, fit, started, stopHere);
+            outcome = stopAfter(tr, epoch, state, stopHere);
+            if (outcome != Outcome.COMPLETED) break;
+        }
+        return finish(tr, state, outcome);
+    }
+
+    /**
+     * Everything an epoch needs, prepared once per run (or resumption): the data and its iterators, the network
+     * with its listeners and starting weights, what its checkpoints hold beside it, and the log's first lines.
+     */
+    private record Training(TrainConfig t, ModelConfig m, Dataset data, ComputationGraph graph, WeightAverage ema,
+                            EpochFitter fitter, BatchIterator train, BatchIterator val, Metrics metrics, String modelYaml) {}
+
+    private Training prepare(Checkpoint from) throws IOException {
         TrainConfig t = exp.train().config();
         ModelConfig m = exp.model().config();
         int cacheSide = new io.inception4j.data.Preprocessing(m.height(), m.widthPx(), exp.data().config().resizeRatio()).cacheSide();
@@ -185,7 +219,6 @@ public final class Trainer {
         Blueprint bp = GraphFactory.standard().blueprint(exp.model(), Recipes.graphOptions(t, perEpoch));
         if (!bp.classifier()) throw new ConfigException("the model has no 'output' block: there is nothing to train");
         ComputationGraph graph = from == null ? startingGraph(bp, t) : from.graph();
-        TrainingState state = from == null ? TrainingState.start() : from.state();
         if (t.gradClipGlobal() > 0) graph.addListeners(new GlobalNormClipping(t.gradClipGlobal()));
         WeightAverage ema = t.ema() > 0 ? weightAverage(t.ema(), from, graph) : null;
         for (TrainingObserver o : options.observers()) o.starting(graph, run);
@@ -197,7 +230,6 @@ public final class Trainer {
             provenance.put("fitter", fitter.describe());
             Provenance.write(provenance, run.dir().resolve("provenance.json"));
         }
-        String modelYaml = Experiment.toYaml(exp.model().doc().root());
 
         BatchIterator train = data.batches(data.splits().train(), m.height(), m.widthPx(), t.batchSize(),
                 bp.outputCount(), true, t.labelSmoothing(), t.seed());
@@ -206,66 +238,132 @@ public final class Trainer {
         log.info("training {} on {} for {} epochs: {} batches of {} per epoch; {}; layer helpers attached to {} of {} layers", m.name(),
                 data.config().name(), t.epochs(), train.batchesPerEpoch(), t.batchSize(), backend,
                 io.inception4j.backend.Backend.layersWithHelpers(graph.getLayers()), graph.getLayers().length);
-        if (backend.systemMalloc()) {
-            log.warn("native memory comes from glibc malloc: training may run up to 2.5x slower than with tcmalloc "
-                    + "(apt-get install libtcmalloc-minimal4; scripts/inception4j then uses it)");
-        }
+        if (backend.systemMalloc()) log.warn(MALLOC_WARNING);
+        return new Training(t, m, data, graph, ema, fitter, train, val, metrics, Experiment.toYaml(exp.model().doc().root()));
+    }
 
-        Fitting fitting = new Fitting(graph, ema, t, modelYaml, data.classes());
-        Outcome outcome = Outcome.COMPLETED;
-        for (int epoch = state.epoch(); epoch < t.epochs(); epoch++) {
-            long started = System.nanoTime();
-            train.setEpoch(epoch);
-            train.skip(state.batch());
-            ProgressBar bar = ProgressBar.stderr(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, t.epochs()), train.batchesPerEpoch());
-            EpochFit fit = fitter != null ? fitting.whole(fitter, train, epoch, started, bar)
-                    : fitting.byBatch(train, epoch, state, started, bar);
-            if (fit.diverged() != null) {
-                log.error(fit.diverged());
-                return new Result(Outcome.DIVERGED, run, state, null, data.bad().size(), fit.diverged());
-            }
-            if (fit.stoppedAt() != null) {
-                state = fit.stoppedAt();
-                outcome = Outcome.INTERRUPTED;
-                break;
-            }
-            graph.incrementEpochCount();
-
-            EvalReport v = ema == null ? Evaluator.evaluate(graph, val, "val", data.classes())
-                    : ema.withAverage(graph, () -> Evaluator.evaluate(graph, val, "val", data.classes()));
-            double secs = (System.nanoTime() - started) / 1e9;
-            double lr = Recipes.appliedLearningRate(graph, epoch);
-            metrics.append(new Metrics.Row(epoch + 1, fit.batches() == 0 ? Double.NaN : fit.lossSum() / fit.batches(), v.top1(),
-                    v.top5(), lr, fit.images() / secs, secs));
-            boolean improved = v.top1() > state.bestTop1();
-            state = TrainingState.at(epoch + 1, 0, improved ? v.top1() : state.bestTop1(),
-                    improved ? epoch + 1 : state.bestEpoch(), improved ? 0 : state.sinceBest() + 1);
-            log.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f, val top-1 %.2f%%, top-5 %.2f%%, lr %.3g, %.1f img/s%s",
-                    epoch + 1, t.epochs(), fit.lossSum() / Math.max(1, fit.batches()), 100 * v.top1(), 100 * v.top5(), lr,
-                    fit.images() / secs, improved ? " (best)" : ""));
-            // best.zip first: an epoch checkpoint records "best at epoch N", so best.zip must already hold it if
-            // the process dies between the two writes (kill -9 test in HostileFilesTest).
-            if (improved) Checkpoints.save(run.best(), graph, state, modelYaml, data.classes(), average(ema));
-            // A whole-epoch fitter cannot stop mid-epoch: a stop request takes effect here, with a checkpoint.
-            boolean stopHere = fitter != null && options.stop().requested() && epoch + 1 < t.epochs();
-            if ((epoch + 1) % t.checkpoint().every() == 0 || epoch + 1 == t.epochs() || stopHere) {
-                Checkpoints.save(run.checkpoints().resolve(Checkpoints.name(state)), graph, state, modelYaml, data.classes(), average(ema));
-                Checkpoints.prune(run.checkpoints(), t.checkpoint().keepLast());
-            }
-            drawCurves(metrics);
-            writePage();
-            if (stopHere) {
-                log.info("stopped on request after epoch {}; continue with: train --resume {}", epoch + 1, run.dir());
-                outcome = Outcome.INTERRUPTED;
-                break;
-            }
-            if (t.earlyStopping() > 0 && state.sinceBest() >= t.earlyStopping()) {
-                log.info("early stopping: no better validation top-1 for {} epochs (best {}% at epoch {})",
-                        state.sinceBest(), String.format(Locale.ROOT, "%.2f", 100 * state.bestTop1()), state.bestEpoch());
-                outcome = Outcome.EARLY_STOPPED;
-                break;
-            }
+    /**
+     * How one epoch's fitting went: summed loss, batches and images; or the message of a diverged loss; or, for a
+     * stop request in mid-epoch, the state the checkpoint just written records.
+     */
+    private record EpochOutcome(double lossSum, int batches, long images, String diverged, TrainingState stoppedAt) {
+        static EpochOutcome diverged(String message) {
+            return new EpochOutcome(0, 0, 0, message, null);
         }
+    }
+
+    /** A loss that is not a number or exceeds train.max_loss stops the run; {@code where} is "in epoch 3" or "at epoch 3, batch 7". */
+    private EpochOutcome divergedIfBad(double loss, double maxLoss, String where) {
+        if (Double.isFinite(loss) && loss <= maxLoss) return null;
+        return EpochOutcome.diverged(String.format(Locale.ROOT, "loss diverged (%s) %s; stopped. The last good checkpoint is kept "
+                + "in %s; lower train.lr or set train.grad_clip", loss, where, run.checkpoints()));
+    }
+
+    /** The whole epoch by the run's fitter (several workers); it cannot stop in mid-epoch. */
+    private EpochOutcome fitWhole(Training tr, int epoch, long started) {
+        ProgressBar bar = startEpoch(tr, epoch, 0);
+        EpochFitter.Report f = tr.fitter().fitEpoch(tr.train(), epoch);
+        EpochOutcome diverged = divergedIfBad(f.loss(), tr.t().maxLoss(), "in epoch " + (epoch + 1));
+        if (diverged != null) return diverged;
+        bar.update(tr.train().batchesPerEpoch(), String.format(Locale.ROOT, "loss %.4f  %.1f img/s", f.loss(),
+                f.images() / ((System.nanoTime() - started) / 1e9)));
+        options.listener().afterBatch(epoch, tr.train().batchesPerEpoch(), f.loss());
+        return new EpochOutcome(f.loss() * f.batches(), f.batches(), f.images(), null, null);
+    }
+
+    /** The rest of the epoch batch by batch in this thread, from {@code state}'s batch; a stop request saves a checkpoint. */
+    private EpochOutcome fitByBatch(Training tr, int epoch, TrainingState state, long started) throws IOException {
+        ProgressBar bar = startEpoch(tr, epoch, state.batch());
+        double lossSum = 0;
+        int batch = state.batch(), fitted = 0;
+        long images = 0;
+        AsyncMultiDataSetIterator prefetch = new AsyncMultiDataSetIterator(tr.train(), 4, false);
+        try {
+            while (prefetch.hasNext()) {
+                MultiDataSet b = prefetch.next();
+                // Dropout masks depend on the position in training only, so a resumed run replays them.
+                Nd4j.getRandom().setSeed(tr.t().seed() * 1_000_003L + epoch * 10_007L + batch);
+                tr.graph().fit(b);
+                if (tr.ema() != null) tr.ema().update(tr.graph().params(), tr.graph().getIterationCount());
+                double loss = tr.graph().score();
+                batch++;
+                fitted++;
+                images += b.getFeatures(0).size(0);
+                EpochOutcome diverged = divergedIfBad(loss, tr.t().maxLoss(), "at epoch " + (epoch + 1) + ", batch " + batch);
+                if (diverged != null) return diverged;
+                lossSum += loss;
+                bar.update(batch, String.format(Locale.ROOT, "loss %.4f  %.1f img/s", lossSum / fitted,
+                        images / ((System.nanoTime() - started) / 1e9)));
+                options.listener().afterBatch(epoch, batch, loss);
+                if (options.stop().requested() && prefetch.hasNext()) {
+                    TrainingState at = TrainingState.at(epoch, batch, state.bestTop1(), state.bestEpoch(), state.sinceBest());
+                    Path f = run.checkpoints().resolve(Checkpoints.name(at));
+                    Checkpoints.save(f, tr.graph(), at, tr.modelYaml(), tr.data().classes(), average(tr.ema()));
+                    log.info("stopped on request at epoch {}, batch {}; saved {}; continue with: train --resume {}",
+                            epoch + 1, batch, f, run.dir());
+                    return new EpochOutcome(lossSum, fitted, images, null, at);
+                }
+            }
+        } finally {
+            prefetch.shutdown();
+        }
+        return new EpochOutcome(lossSum, fitted, images, null, null);
+    }
+
+    /** Positions the training iterator at {@code batch} of {@code epoch}; returns the epoch's progress bar. */
+    private ProgressBar startEpoch(Training tr, int epoch, int batch) {
+        tr.train().setEpoch(epoch);
+        tr.train().skip(batch);
+        return ProgressBar.stderr(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, tr.t().epochs()), tr.train().batchesPerEpoch());
+    }
+
+    /** Validates, records and checkpoints a finished epoch; returns the state its checkpoint records. */
+    private TrainingState afterEpoch(Training tr, int epoch, TrainingState state, EpochOutcome fit, long started,
+                                     boolean stopHere) throws IOException {
+        ComputationGraph graph = tr.graph();
+        graph.incrementEpochCount();
+        EvalReport v = tr.ema() == null ? Evaluator.evaluate(graph, tr.val(), "val", tr.data().classes())
+                : tr.ema().withAverage(graph, () -> Evaluator.evaluate(graph, tr.val(), "val", tr.data().classes()));
+        double secs = (System.nanoTime() - started) / 1e9;
+        double lr = Recipes.appliedLearningRate(graph, epoch);
+        double loss = fit.batches() == 0 ? Double.NaN : fit.lossSum() / fit.batches();
+        tr.metrics().append(new Metrics.Row(epoch + 1, loss, v.top1(), v.top5(), lr, fit.images() / secs, secs));
+        boolean improved = v.top1() > state.bestTop1();
+        TrainingState next = TrainingState.at(epoch + 1, 0, improved ? v.top1() : state.bestTop1(),
+                improved ? epoch + 1 : state.bestEpoch(), improved ? 0 : state.sinceBest() + 1);
+        log.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f, val top-1 %.2f%%, top-5 %.2f%%, lr %.3g, %.1f img/s%s",
+                epoch + 1, tr.t().epochs(), fit.lossSum() / Math.max(1, fit.batches()), 100 * v.top1(), 100 * v.top5(), lr,
+                fit.images() / secs, improved ? " (best)" : ""));
+        // best.zip first: an epoch checkpoint records "best at epoch N", so best.zip must already hold it if
+        // the process dies between the two writes (kill -9 test in HostileFilesTest).
+        if (improved) Checkpoints.save(run.best(), graph, next, tr.modelYaml(), tr.data().classes(), average(tr.ema()));
+        if ((epoch + 1) % tr.t().checkpoint().every() == 0 || epoch + 1 == tr.t().epochs() || stopHere) {
+            Checkpoints.save(run.checkpoints().resolve(Checkpoints.name(next)), graph, next, tr.modelYaml(), tr.data().classes(),
+                    average(tr.ema()));
+            Checkpoints.prune(run.checkpoints(), tr.t().checkpoint().keepLast());
+        }
+        drawCurves(tr.metrics());
+        writePage();
+        return next;
+    }
+
+    /** Whether the run ends after {@code epoch}: on a stop request (whole-epoch fitters) or early stopping. */
+    private Outcome stopAfter(Training tr, int epoch, TrainingState state, boolean stopHere) {
+        if (stopHere) {
+            log.info("stopped on request after epoch {}; continue with: train --resume {}", epoch + 1, run.dir());
+            return Outcome.INTERRUPTED;
+        }
+        if (tr.t().earlyStopping() > 0 && state.sinceBest() >= tr.t().earlyStopping()) {
+            log.info("early stopping: no better validation top-1 for {} epochs (best {}% at epoch {})",
+                    state.sinceBest(), String.format(Locale.ROOT, "%.2f", 100 * state.bestTop1()), state.bestEpoch());
+            return Outcome.EARLY_STOPPED;
+        }
+        return Outcome.COMPLETED;
+    }
+
+    /** The run's result; a completed or early-stopped run with a test split gets its best checkpoint's test report. */
+    private Result finish(Training tr, TrainingState state, Outcome outcome) throws IOException {
+        Dataset data = tr.data();
         data.writeBadFiles(run.dir()); // streamed files can turn out unreadable during training
         if (outcome == Outcome.INTERRUPTED) return new Result(outcome, run, state, null, data.bad().size(), "interrupted");
         if (data.splits().test().isEmpty()) {
@@ -274,89 +372,8 @@ public final class Trainer {
             log.info(msg);
             return new Result(outcome, run, state, null, data.bad().size(), msg);
         }
-        EvalReport test = evaluateBest(data, m, t);
+        EvalReport test = evaluateBest(data, tr.m(), tr.t());
         return new Result(outcome, run, state, test, data.bad().size(), test.headline());
-    }
-
-    /**
-     * How one epoch's fitting went: summed loss, batches and images; or the message of a diverged loss; or, for a
-     * stop request in mid-epoch, the state the checkpoint just written records.
-     */
-    private record EpochFit(double lossSum, int batches, long images, String diverged, TrainingState stoppedAt) {
-        static EpochFit diverged(String message) {
-            return new EpochFit(0, 0, 0, message, null);
-        }
-    }
-
-    /** The network in training and what its checkpoints hold beside it; fits one epoch at a time. */
-    private final class Fitting {
-        private final ComputationGraph graph;
-        private final WeightAverage ema;
-        private final TrainConfig t;
-        private final String modelYaml;
-        private final List<String> classes;
-
-        Fitting(ComputationGraph graph, WeightAverage ema, TrainConfig t, String modelYaml, List<String> classes) {
-            this.graph = graph;
-            this.ema = ema;
-            this.t = t;
-            this.modelYaml = modelYaml;
-            this.classes = classes;
-        }
-
-        /** The whole epoch by {@code fitter} (several workers); it cannot stop in mid-epoch. */
-        EpochFit whole(EpochFitter fitter, BatchIterator train, int epoch, long started, ProgressBar bar) {
-            EpochFitter.Fitted f = fitter.fitEpoch(train, epoch);
-            if (!Double.isFinite(f.loss()) || f.loss() > t.maxLoss()) {
-                return EpochFit.diverged(String.format(Locale.ROOT, "loss diverged (%s) in epoch %d; stopped. The last good "
-                        + "checkpoint is kept in %s; lower train.lr or set train.grad_clip", f.loss(), epoch + 1, run.checkpoints()));
-            }
-            bar.update(train.batchesPerEpoch(), String.format(Locale.ROOT, "loss %.4f  %.1f img/s", f.loss(),
-                    f.images() / ((System.nanoTime() - started) / 1e9)));
-            options.listener().afterBatch(epoch, train.batchesPerEpoch(), f.loss());
-            return new EpochFit(f.loss() * f.batches(), f.batches(), f.images(), null, null);
-        }
-
-        /** The rest of the epoch batch by batch in this thread, from {@code state}'s batch; a stop request saves a checkpoint. */
-        EpochFit byBatch(BatchIterator train, int epoch, TrainingState state, long started, ProgressBar bar) throws IOException {
-            double lossSum = 0;
-            int batch = state.batch(), fitted = 0;
-            long images = 0;
-            AsyncMultiDataSetIterator prefetch = new AsyncMultiDataSetIterator(train, 4, false);
-            try {
-                while (prefetch.hasNext()) {
-                    MultiDataSet b = prefetch.next();
-                    // Dropout masks depend on the position in training only, so a resumed run replays them.
-                    Nd4j.getRandom().setSeed(t.seed() * 1_000_003L + epoch * 10_007L + batch);
-                    graph.fit(b);
-                    if (ema != null) ema.update(graph.params(), graph.getIterationCount());
-                    double loss = graph.score();
-                    batch++;
-                    fitted++;
-                    images += b.getFeatures(0).size(0);
-                    if (!Double.isFinite(loss) || loss > t.maxLoss()) {
-                        return EpochFit.diverged(String.format(Locale.ROOT, "loss diverged (%s) at epoch %d, batch %d; stopped. "
-                                + "The last good checkpoint is kept in %s; lower train.lr or set train.grad_clip", loss, epoch + 1,
-                                batch, run.checkpoints()));
-                    }
-                    lossSum += loss;
-                    double secs = (System.nanoTime() - started) / 1e9;
-                    bar.update(batch, String.format(Locale.ROOT, "loss %.4f  %.1f img/s", lossSum / fitted, images / secs));
-                    options.listener().afterBatch(epoch, batch, loss);
-                    if (options.stop().requested() && prefetch.hasNext()) {
-                        TrainingState at = TrainingState.at(epoch, batch, state.bestTop1(), state.bestEpoch(), state.sinceBest());
-                        Path f = run.checkpoints().resolve(Checkpoints.name(at));
-                        Checkpoints.save(f, graph, at, modelYaml, classes, average(ema));
-                        log.info("stopped on request at epoch {}, batch {}; saved {}; continue with: train --resume {}",
-                                epoch + 1, batch, f, run.dir());
-                        return new EpochFit(lossSum, fitted, images, null, at);
-                    }
-                }
-            } finally {
-                prefetch.shutdown();
-            }
-            return new EpochFit(lossSum, fitted, images, null, null);
-        }
     }
 
     /**
@@ -383,7 +400,7 @@ public final class Trainer {
     /** A new network: built, filled from the starting weights if any, frozen up to train.freeze if set. */
     private ComputationGraph startingGraph(Blueprint bp, TrainConfig t) {
         ComputationGraph graph = bp.create();
-        if (options.startingWeights() != null) log.info("starting weights: {}", options.startingWeights().fill(graph));
+        if (options.initialWeights() != null) log.info("starting weights: {}", options.initialWeights().fill(graph));
         if (t.freeze() != null) {
             if (graph.getVertex(t.freeze()) == null) {
                 throw new ConfigException("train.freeze: the model has no vertex '" + t.freeze() + "'");
@@ -398,7 +415,7 @@ public final class Trainer {
     }
 
     /** The moving average of the parameters: continued from the checkpoint, or started from the parameters. */
-    private static WeightAverage weightAverage(double decay, Checkpoints.Loaded from, ComputationGraph graph) {
+    private static WeightAverage weightAverage(double decay, Checkpoint from, ComputationGraph graph) {
         if (from == null) return WeightAverage.start(decay, graph.params());
         if (from.ema() != null) return WeightAverage.restore(decay, from.ema());
         log.info("train.ema: {} has no average of the parameters; starting one from them", from.file());
@@ -411,7 +428,7 @@ public final class Trainer {
 
     /** Test-split report of the best checkpoint (its moving average when kept), written into the run directory. */
     private EvalReport evaluateBest(Dataset data, ModelConfig m, TrainConfig t) throws IOException {
-        Checkpoints.Loaded best = Checkpoints.load(run.best(), false);
+        Checkpoint best = Checkpoints.load(run.best(), false);
         BatchIterator test = data.batches(data.splits().test(), m.height(), m.widthPx(), t.batchSize(), 1, false, 0, t.seed());
         EvalReport report = Evaluator.evaluate(best.evaluationGraph(), test, "test", data.classes());
         report.write(run.dir());

@@ -162,7 +162,7 @@ final class SparkFitter implements EpochFitter {
     }
 
     @Override
-    public Fitted fitEpoch(BatchIterator train, int epoch) {
+    public Report fitEpoch(BatchIterator train, int epoch) {
         List<List<Sample>> batches = train.remainingBatches();
         List<String> uris;
         try {
@@ -191,7 +191,7 @@ final class SparkFitter implements EpochFitter {
         // The workers' mean loss: the averaging master reports it to the SparkComputationGraph, the
         // gradient-sharing one sets it on the network.
         double loss = settings.mode() == TrainConfig.Distributed.Mode.SHARED_GRADIENTS ? graph.score() : spark.getScore();
-        return new Fitted(loss, fitted, images);
+        return new Report(loss, fitted, images);
     }
 
     /** Appends this epoch's DL4J training statistics (total milliseconds per phase) and resets them. */

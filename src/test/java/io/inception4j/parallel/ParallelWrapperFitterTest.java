@@ -55,7 +55,7 @@ class ParallelWrapperFitterTest {
         List<Double> seen = java.util.Collections.synchronizedList(new ArrayList<>());
         EpochFitter pw = new ParallelWrapperFitter(2);
         EpochFitter checking = new Recording(pw) {
-            @Override public Fitted fitEpoch(BatchIterator train, int epoch) {
+            @Override public Report fitEpoch(BatchIterator train, int epoch) {
                 train.setEpoch(epoch);
                 while (train.hasNext()) made.add(fingerprint(train.next().getFeatures(0)));
                 train.setEpoch(epoch); // the same batches again, for the workers
@@ -129,7 +129,7 @@ class ParallelWrapperFitterTest {
     /** Passes through, keeping what each epoch reported. */
     private static class Recording implements EpochFitter {
         final EpochFitter inner;
-        final List<Fitted> epochs = new ArrayList<>();
+        final List<Report> epochs = new ArrayList<>();
         final List<Integer> expectedBatches = new ArrayList<>();
         final List<Long> expectedImages = new ArrayList<>();
 
@@ -138,10 +138,10 @@ class ParallelWrapperFitterTest {
         }
 
         @Override public void start(Setup setup) { inner.start(setup); }
-        @Override public Fitted fitEpoch(BatchIterator train, int epoch) {
+        @Override public Report fitEpoch(BatchIterator train, int epoch) {
             expectedBatches.add(train.batchesPerEpoch());
             expectedImages.add((long) train.size());
-            Fitted f = inner.fitEpoch(train, epoch);
+            Report f = inner.fitEpoch(train, epoch);
             epochs.add(f);
             return f;
         }

@@ -155,7 +155,7 @@ class TrainerTest {
             assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".tmp")).toList(), "no half-written files");
         }
         List<Path> ckpts = Checkpoints.list(run.resolve("checkpoints"));
-        Checkpoints.Loaded last = Checkpoints.load(ckpts.get(ckpts.size() - 1), true);
+        Checkpoint last = Checkpoints.load(ckpts.get(ckpts.size() - 1), true);
         assertTrue(last.state().epoch() >= 1);
 
         Trainer.Result resumed = Trainer.resume(run, io.inception4j.config.Overrides.parse(List.of("train.epochs=" + (last.state().epoch() + 1))),

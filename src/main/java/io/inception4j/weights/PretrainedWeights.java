@@ -1,5 +1,6 @@
 package io.inception4j.weights;
 
+import io.inception4j.archive.ModelArchive;
 import io.inception4j.config.ConfigException;
 import io.inception4j.inference.Bundle;
 import io.inception4j.train.Checkpoints;
@@ -11,7 +12,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code train --init FILE}: a new run starts from the weights in an inference bundle (e.g. one written by
@@ -20,25 +23,22 @@ import java.util.List;
  * have (e.g. aux heads, which bundles leave out). Any other difference in shape is an error: it means the file
  * was made for another model.
  */
-public final class StartingWeights implements Trainer.StartingWeights {
+public final class PretrainedWeights implements Trainer.InitialWeights {
     private final Path file;
     private final ComputationGraph source;
 
-    private StartingWeights(Path file, ComputationGraph source) {
+    private PretrainedWeights(Path file, ComputationGraph source) {
         this.file = file;
         this.source = source;
     }
 
-    /** Reads a bundle, or a checkpoint when the file is not a bundle. */
-    public static StartingWeights from(Path file) {
-        ComputationGraph g;
-        try {
-            g = Bundle.read(file).network();
-        } catch (ConfigException notBundle) {
-            if (!notBundle.getMessage().contains("not an inception4j bundle")) throw notBundle;
-            g = Checkpoints.load(file, false).evaluationGraph();
-        }
-        return new StartingWeights(file, g);
+    /** Reads a bundle or a checkpoint, told apart by their entries, in one bounded pass. */
+    public static PretrainedWeights from(Path file) {
+        Set<String> texts = new HashSet<>(Bundle.ENTRIES);
+        texts.addAll(Checkpoints.TEXT_ENTRIES);
+        ModelArchive.Contents c = ModelArchive.read(file, "bundle or checkpoint", false, texts, Checkpoints.ARRAY_ENTRIES);
+        ComputationGraph g = Bundle.holds(c) ? Bundle.of(file, c).network() : Checkpoints.of(file, c).evaluationGraph();
+        return new PretrainedWeights(file, g);
     }
 
     @Override
