@@ -71,7 +71,7 @@ public final class Backend {
      * The malloc that native memory comes from: tcmalloc or jemalloc when preloaded (scripts/inception4j
      * preloads tcmalloc when installed), else glibc's. libnd4j and oneDNN allocate and free large buffers on
      * every layer call; glibc returns them to the kernel each time, and faulting them back in made training
-     * 2.5x slower on the virtual machines measured in results/bench/README.md.
+     * about 2x slower on the 2-core machines measured in results/bench/README.md.
      */
     static String allocator() {
         try {
