@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """The same measurement as `inception4j bench`, with PyTorch + torchvision (Debian's python3-torch).
 
-    /usr/bin/python3 scripts/bench_pytorch.py --model googlenet --size 224 --batch 32 --classes 1000
+    /usr/bin/python3 scripts/bench_pytorch.py --model googlenet --size 224 --batch 32 --classes 1000 \
+        --memory-format channels_last
 
 Training step: forward, loss (main + 0.3 x each aux head for GoogLeNet, + 0.4 x aux for Inception v3), backward,
 SGD momentum update. Prints one JSON object: images/s (median over timed iterations after warm-up) and the
 model's multiply-adds per image, counted with forward hooks on every Conv2d and Linear.
-Note: torchvision's GoogLeNet differs from ours (3x3 in the "5x5" branch, batch norm, no LRN), so compare
-per multiply-add as well as per image.
+--memory-format channels_last is PyTorch's own advice for convolution networks on CPU (model and input in
+NHWC, so oneDNN runs without reorders); contiguous is its default layout. scripts/bench-side-by-side times both.
+Note: torchvision's GoogLeNet differs from the paper's (3x3 in the "5x5" branch, batch norm, no LRN):
+configs/models/googlenet-torchvision.yaml is the same network on our side.
 """
 import argparse
 import json
@@ -57,7 +60,9 @@ def main():
     p.add_argument("--classes", type=int, default=1000)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--iterations", type=int, default=10)
+    p.add_argument("--memory-format", default="contiguous", choices=["contiguous", "channels_last"])
     a = p.parse_args()
+    layout = torch.channels_last if a.memory_format == "channels_last" else torch.contiguous_format
 
     torch.set_num_threads(os.cpu_count())
     torch.manual_seed(1)
@@ -70,6 +75,8 @@ def main():
     x = torch.rand(a.batch, 3, a.size, a.size)
     y = torch.randint(0, a.classes, (a.batch,))
     macs = count_macs(model, x)
+    model = model.to(memory_format=layout)
+    x = x.contiguous(memory_format=layout)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     loss_fn = torch.nn.CrossEntropyLoss()
 
@@ -94,6 +101,7 @@ def main():
     print(json.dumps({
         "framework": "pytorch " + torch.__version__, "torchvision": torchvision.__version__, "model": a.model,
         "input": a.size, "batch": a.batch, "classes": a.classes, "threads": torch.get_num_threads(),
+        "memory_format": a.memory_format,
         "multiply_adds_per_image": macs, "params": sum(p.numel() for p in model.parameters()),
         "train_images_per_s": train, "inference_images_per_s": infer,
         "mkldnn": torch.backends.mkldnn.is_available(),
