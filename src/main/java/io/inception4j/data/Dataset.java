@@ -38,9 +38,7 @@ public record Dataset(DataConfig config, Path dir, List<String> classes, Splits 
         Path dir = DatasetLocator.locate(config, option, env);
         ImageIndex index = ImageIndex.of(config, dir);
         Splits splits = Splits.of(index, config.split(), seed);
-        List<Sample> all = new ArrayList<>(splits.train());
-        all.addAll(splits.val());
-        all.addAll(splits.test());
+        SampleList all = SampleList.concat(splits.train(), splits.val(), splits.test());
         log.info("{}: {} classes, {} train / {} val / {} test images from {}", config.name(), index.classes().size(),
                 splits.train().size(), splits.val().size(), splits.test().size(), dir);
 
@@ -56,7 +54,7 @@ public record Dataset(DataConfig config, Path dir, List<String> classes, Splits 
                 decodedBytes <= budget() ? "within" : "over", budget() >> 20, memory ? "decoding once into memory" : "streaming from disk");
         log.info(reason);
         ImageSource images = memory
-                ? MemoryImages.decode(all.stream().filter(s -> !bad.contains(s)).toList(), side, config.maxPixels(), config.workers(), bad)
+                ? MemoryImages.decode(BatchIterator.usable(all, bad), side, config.maxPixels(), config.workers(), bad)
                 : new StreamedImages(side, config.maxPixels());
         return new Dataset(config, dir, index.classes(), splits, images, bad, reason);
     }

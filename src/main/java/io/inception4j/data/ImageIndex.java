@@ -24,12 +24,12 @@ import java.util.stream.Stream;
 
 /**
  * The labelled files of a dataset and its class names, in label order: paths and labels only, never pixels,
- * so an index of ImageNet's 1.28 M files is a few hundred megabytes of heap at most.
+ * held compactly ({@link SampleList}: the name's bytes plus 8 per file, about 50 MB for ImageNet's 1.28 M).
  *
  * @param given the train/val/test split the layout itself defines (split folders, ImageNet), or null when
  *              the split is drawn by seed ({@link Splits})
  */
-public record ImageIndex(List<String> classes, List<Sample> samples, Splits given) {
+public record ImageIndex(List<String> classes, SampleList samples, Splits given) {
     static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff", "webp");
     private static final Pattern FLOWERS_NAME = Pattern.compile("image_(\\d{4})\\.jpg");
     private static final Pattern WNID = Pattern.compile("n\\d{8}");
@@ -57,16 +57,16 @@ public record ImageIndex(List<String> classes, List<Sample> samples, Splits give
         if (classes.size() != 17) {
             throw new ConfigException("data.classes: the flowers17 layout needs the 17 class names, got " + classes.size());
         }
-        List<Sample> samples = new ArrayList<>();
+        SampleList.Builder samples = SampleList.builder(root);
         for (Path f : list(jpg)) {
             Matcher m = FLOWERS_NAME.matcher(f.getFileName().toString());
             if (!m.matches()) continue;
             int n = Integer.parseInt(m.group(1));
             if (n < 1 || n > 1360) continue;
-            samples.add(new Sample(f, (n - 1) / 80));
+            samples.add(f, (n - 1) / 80);
         }
-        if (samples.isEmpty()) throw new ConfigException(jpg + ": no image_NNNN.jpg files");
-        return new ImageIndex(classes, List.copyOf(samples), null);
+        if (samples.size() == 0) throw new ConfigException(jpg + ": no image_NNNN.jpg files");
+        return new ImageIndex(classes, samples.build(), null);
     }
 
     /**
@@ -78,15 +78,15 @@ public record ImageIndex(List<String> classes, List<Sample> samples, Splits give
         List<String> classes = classFolders(root);
         Map<String, Integer> label = labels(classes);
         ParentPathLabelGenerator labeler = new ParentPathLabelGenerator();
-        List<Sample> samples = new ArrayList<>();
+        SampleList.Builder samples = SampleList.builder(root);
         for (Path f : images(root)) {
             Integer l = label.get(labeler.getLabelForPath(f.toUri()).toString());
             if (l == null) {
                 throw new ConfigException(f + ": images must be inside a class folder (one level below " + root + ")");
             }
-            samples.add(new Sample(f, l));
+            samples.add(f, l);
         }
-        return new ImageIndex(classes, List.copyOf(samples), null);
+        return new ImageIndex(classes, samples.build(), null);
     }
 
     /**
@@ -100,16 +100,19 @@ public record ImageIndex(List<String> classes, List<Sample> samples, Splits give
         }
         List<String> classes = classFolders(train);
         Map<String, Integer> label = labels(classes);
-        List<Sample> tr = part(train, label), va = part(val, label), te = Files.isDirectory(test) ? part(test, label) : List.of();
-        List<Sample> all = new ArrayList<>(tr);
-        all.addAll(va);
-        all.addAll(te);
-        return new ImageIndex(classes, List.copyOf(all), new Splits(tr, va, te));
+        SampleList.Builder b = SampleList.builder(root);
+        int tr = part(b, train, label), va = part(b, val, label), te = Files.isDirectory(test) ? part(b, test, label) : 0;
+        return given(classes, b.build(), tr, va, te);
     }
 
-    /** The samples of one split folder, labelled by their class folder, which must be one of train's. */
-    static List<Sample> part(Path dir, Map<String, Integer> label) {
-        List<Sample> out = new ArrayList<>();
+    /** An index whose first {@code tr} entries are the training split, then {@code va} validation and {@code te} test. */
+    static ImageIndex given(List<String> classes, SampleList all, int tr, int va, int te) {
+        return new ImageIndex(classes, all, new Splits(all.range(0, tr), all.range(tr, tr + va), all.range(tr + va, tr + va + te)));
+    }
+
+    /** Adds the files of one split folder, labelled by their class folder (one of train's); returns how many. */
+    static int part(SampleList.Builder out, Path dir, Map<String, Integer> label) {
+        int before = out.size();
         for (Path cls : list(dir)) {
             if (!Files.isDirectory(cls)) continue;
             Integer l = label.get(cls.getFileName().toString());
@@ -119,9 +122,9 @@ public record ImageIndex(List<String> classes, List<Sample> samples, Splits give
             }
             List<Path> files = images(cls);
             if (files.isEmpty()) throw new ConfigException(cls + ": empty class folder (no images)");
-            for (Path f : files) out.add(new Sample(f, l));
+            for (Path f : files) out.add(f, l);
         }
-        return List.copyOf(out);
+        return out.size() - before;
     }
 
     /** The sorted names of the class folders in {@code dir}; each must hold at least one image. */
@@ -192,21 +195,20 @@ public record ImageIndex(List<String> classes, List<Sample> samples, Splits give
             Map<String, Integer> label = labels(wnids);
             List<String> names = wnids.stream().map(w -> w + " " + synsets.get(w)).toList();
 
-            List<Sample> tr = new ArrayList<>();
+            SampleList.Builder b = SampleList.builder(root);
             for (Path cls : list(train)) {
                 if (!Files.isDirectory(cls)) continue;
                 Integer l = label.get(cls.getFileName().toString());
                 if (l == null) throw new ConfigException(cls + ": folder '" + cls.getFileName() + "' is not a synset of " + synsetFile);
                 List<Path> files = images(cls);
                 if (files.isEmpty()) throw new ConfigException(cls + ": empty class folder (no images)");
-                for (Path f : files) tr.add(new Sample(f, l));
+                for (Path f : files) b.add(f, l);
             }
-            if (tr.isEmpty()) throw new ConfigException(train + ": no class folders");
+            int tr = b.size();
+            if (tr == 0) throw new ConfigException(train + ": no class folders");
             boolean valInFolders = list(val).stream().anyMatch(Files::isDirectory);
-            List<Sample> va = valInFolders ? part(val, label) : flatVal(data, root, val, wnids, label);
-            List<Sample> all = new ArrayList<>(tr);
-            all.addAll(va);
-            return new ImageIndex(names, List.copyOf(all), new Splits(List.copyOf(tr), va, List.of()));
+            int va = valInFolders ? part(b, val, label) : flatVal(b, data, root, val, wnids, label);
+            return given(names, b.build(), tr, va, 0);
         }
 
         /** "n01440764 tench, Tinca tinca" lines: wnid, then its words. */
@@ -228,7 +230,8 @@ public record ImageIndex(List<String> classes, List<Sample> samples, Splits give
             return out;
         }
 
-        static List<Sample> flatVal(DataConfig data, Path root, Path val, List<String> wnids, Map<String, Integer> label) {
+        /** Adds the flat validation folder's files, labelled by the label file; returns how many. */
+        static int flatVal(SampleList.Builder out, DataConfig data, Path root, Path val, List<String> wnids, Map<String, Integer> label) {
             if (data.imagenet().valLabels() == null) {
                 throw new ConfigException(val + ": flat validation images need a label file (data.imagenet.val_labels)");
             }
@@ -265,7 +268,7 @@ public record ImageIndex(List<String> classes, List<Sample> samples, Splits give
                     perImage.add(lines.get(i));
                 }
             }
-            List<Sample> out = new ArrayList<>();
+            int before = out.size();
             for (Path f : list(val)) {
                 if (!isImage(f)) continue;
                 Matcher m = IMAGENET_VAL_NAME.matcher(f.getFileName().toString());
@@ -279,13 +282,14 @@ public record ImageIndex(List<String> classes, List<Sample> samples, Splits give
                 if (l == null) {
                     throw new ConfigException(labelsFile + ":" + n + ": " + wnid + " is not a synset of the training set");
                 }
-                out.add(new Sample(f, l));
+                out.add(f, l);
             }
-            if (out.isEmpty()) throw new ConfigException(val + ": no validation images");
-            if (out.size() != perImage.size()) {
-                throw new ConfigException(labelsFile + ": " + perImage.size() + " labels for " + out.size() + " images in " + val);
+            int added = out.size() - before;
+            if (added == 0) throw new ConfigException(val + ": no validation images");
+            if (added != perImage.size()) {
+                throw new ConfigException(labelsFile + ": " + perImage.size() + " labels for " + added + " images in " + val);
             }
-            return List.copyOf(out);
+            return added;
         }
 
         /** ImageNet's longest list, 50,000 validation labels of about 10 bytes a line, is about 500 KB. */

@@ -17,17 +17,23 @@ import java.util.Random;
  * class is shuffled with the seed and cut by the configured counts (17-flowers: 40/20/20, the official
  * protocol) or fractions. Same seed, same split.
  */
-public record Splits(List<Sample> train, List<Sample> val, List<Sample> test) {
+public record Splits(SampleList train, SampleList val, SampleList test) {
 
     /** The layout's own split when it has one, else a seeded stratified split by {@code split}. */
     public static Splits of(ImageIndex index, DataConfig.Split split, long seed) {
         if (index.given() != null) return index.given();
-        List<Sample> train = new ArrayList<>(), val = new ArrayList<>(), test = new ArrayList<>();
+        SampleList all = index.samples();
+        int[] perClass = new int[index.classes().size()];
+        for (int i = 0; i < all.size(); i++) perClass[all.label(i)]++;
+        int[][] members = new int[perClass.length][];
+        for (int c = 0; c < perClass.length; c++) members[c] = new int[perClass[c]];
+        int[] filled = new int[perClass.length];
+        for (int i = 0; i < all.size(); i++) members[all.label(i)][filled[all.label(i)]++] = i;
+        IntList train = new IntList(), val = new IntList(), test = new IntList();
         for (int c = 0; c < index.classes().size(); c++) {
-            final int label = c;
-            List<Sample> cls = new ArrayList<>(index.samples().stream().filter(s -> s.label() == label).toList());
-            Collections.shuffle(cls, new Random(seed * 31 + c));
-            int n = cls.size();
+            int[] cls = members[c];
+            shuffle(cls, new Random(seed * 31 + c));
+            int n = cls.length;
             int nTrain, nVal, nTest;
             if (split.isCounts()) {
                 nTrain = split.train().intValue();
@@ -42,11 +48,35 @@ public record Splits(List<Sample> train, List<Sample> val, List<Sample> test) {
                 nTest = (int) Math.round(n * split.test());
                 nTrain = Math.min(n - nVal - nTest, (int) Math.round(n * split.train()));
             }
-            train.addAll(cls.subList(0, nTrain));
-            val.addAll(cls.subList(nTrain, nTrain + nVal));
-            test.addAll(cls.subList(nTrain + nVal, nTrain + nVal + nTest));
+            train.add(cls, 0, nTrain);
+            val.add(cls, nTrain, nTrain + nVal);
+            test.add(cls, nTrain + nVal, nTrain + nVal + nTest);
         }
-        return new Splits(List.copyOf(train), List.copyOf(val), List.copyOf(test));
+        return new Splits(all.select(train.toArray()), all.select(val.toArray()), all.select(test.toArray()));
+    }
+
+    /** Collections.shuffle's permutation, on an int array: the splits of runs made before the compact index stay the same. */
+    static void shuffle(int[] a, Random rnd) {
+        for (int i = a.length; i > 1; i--) {
+            int j = rnd.nextInt(i), t = a[i - 1];
+            a[i - 1] = a[j];
+            a[j] = t;
+        }
+    }
+
+    private static final class IntList {
+        private int[] a = new int[16];
+        private int n;
+
+        void add(int[] from, int start, int end) {
+            if (n + end - start > a.length) a = java.util.Arrays.copyOf(a, Math.max(a.length * 2, n + end - start));
+            System.arraycopy(from, start, a, n, end - start);
+            n += end - start;
+        }
+
+        int[] toArray() {
+            return java.util.Arrays.copyOf(a, n);
+        }
     }
 
     /** Writes train.txt, val.txt and test.txt (one "path label" line per image) into {@code dir}. */

@@ -18,6 +18,8 @@ public final class Evaluator {
             MultiDataSet b = batches.next();
             INDArray[] out = graph.output(false, b.getFeatures());
             report.add(b.getLabels(0), out[0]);
+            BatchIterator.release(b);
+            for (INDArray o : out) if (o.closeable()) o.close();
         }
         return report.build();
     }

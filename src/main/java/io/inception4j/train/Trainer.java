@@ -286,11 +286,13 @@ public final class Trainer {
                 // Dropout masks depend on the position in training only, so a resumed run replays them.
                 Nd4j.getRandom().setSeed(tr.t().seed() * 1_000_003L + epoch * 10_007L + batch);
                 tr.graph().fit(b);
+                tr.graph().clear(); // the graph's references to the batch; then its native arrays are freed now
+                images += b.getFeatures(0).size(0);
+                BatchIterator.release(b);
                 if (tr.ema() != null) tr.ema().update(tr.graph().params(), tr.graph().getIterationCount());
                 double loss = tr.graph().score();
                 batch++;
                 fitted++;
-                images += b.getFeatures(0).size(0);
                 EpochOutcome diverged = divergedIfBad(loss, tr.t().maxLoss(), "at epoch " + (epoch + 1) + ", batch " + batch);
                 if (diverged != null) return diverged;
                 lossSum += loss;

@@ -17,11 +17,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SplitsTest {
     /** 17-flowers shaped: 17 classes x 80 images in class order. */
     static ImageIndex flowersShaped() {
-        List<Sample> s = new ArrayList<>();
+        SampleList.Builder s = SampleList.builder(Path.of("flowers"));
         List<String> classes = new ArrayList<>();
         for (int c = 0; c < 17; c++) classes.add("class" + c);
-        for (int n = 1; n <= 1360; n++) s.add(new Sample(Path.of(String.format("jpg/image_%04d.jpg", n)), (n - 1) / 80));
-        return new ImageIndex(classes, s, null);
+        for (int n = 1; n <= 1360; n++) s.add(Path.of("flowers", String.format("jpg/image_%04d.jpg", n)), (n - 1) / 80);
+        return new ImageIndex(classes, s.build(), null);
+    }
+
+    /** The compact index draws the split the Sample lists drew (Collections.shuffle per class): old runs resume on it. */
+    @Test
+    void theSplitIsTheOneDrawnBeforeTheCompactIndex() {
+        ImageIndex index = flowersShaped();
+        for (long seed : new long[] {1, 2, 3, 42}) {
+            List<Sample> train = new ArrayList<>(), val = new ArrayList<>(), test = new ArrayList<>();
+            for (int c = 0; c < 17; c++) {
+                final int label = c;
+                List<Sample> cls = new ArrayList<>(index.samples().stream().filter(x -> x.label() == label).toList());
+                java.util.Collections.shuffle(cls, new java.util.Random(seed * 31 + c));
+                train.addAll(cls.subList(0, 40));
+                val.addAll(cls.subList(40, 60));
+                test.addAll(cls.subList(60, 80));
+            }
+            Splits s = Splits.of(index, OFFICIAL, seed);
+            assertEquals(train, s.train(), "seed " + seed);
+            assertEquals(val, s.val(), "seed " + seed);
+            assertEquals(test, s.test(), "seed " + seed);
+        }
     }
 
     static final DataConfig.Split OFFICIAL = new DataConfig.Split(40.0, 20.0, 20.0);
