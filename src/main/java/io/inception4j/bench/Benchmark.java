@@ -123,6 +123,8 @@ public final class Benchmark {
             }
         }
         r.put("peak_heap_mib", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
+        System.gc(); // what the run still holds: the index, the network, caches (not garbage waiting for the collector)
+        r.put("heap_live_mib", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
         r.put("offheap_mib", Pointer.physicalBytes() >> 20);
         r.put("peak_rss_mib", Machine.peakRssMiB());
         rss.close();

@@ -7,6 +7,7 @@ import io.inception4j.data.BatchIterator;
 import io.inception4j.data.Dataset;
 import io.inception4j.data.Preprocessing;
 import io.inception4j.data.Sample;
+import io.inception4j.data.SampleList;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.AsyncMultiDataSetIterator;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -37,9 +38,7 @@ final class Pipeline {
         long t0 = System.nanoTime();
         Dataset data = Dataset.prepare(o.data(), o.dataDir(), o.env(), 1, side);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        List<Sample> all = new ArrayList<>(data.splits().train());
-        all.addAll(data.splits().val());
-        all.addAll(data.splits().test());
+        List<Sample> all = SampleList.concat(data.splits().train(), data.splits().val(), data.splits().test());
         if (o.images() > 0 && o.images() < all.size()) all = all.subList(0, o.images());
         return new Pipeline(data, all, m, seconds);
     }
@@ -57,11 +56,14 @@ final class Pipeline {
         int epoch = 0;
         while (n < target) {
             if (!it.hasNext()) it.setEpoch(++epoch);
-            n += (int) it.next().getFeatures(0).size(0);
+            var batch = it.next();
+            n += (int) batch.getFeatures(0).size(0);
+            BatchIterator.release(batch);
         }
         double rate = n / ((System.nanoTime() - t0) / 1e9);
         ObjectNode d = json.createObjectNode();
-        d.put("dataset", data.config().name()).put("dir", data.dir().toString()).put("images", n).put("distinct_images", samples.size()).put("passes", epoch + 1)
+        d.put("dataset", data.config().name()).put("dir", data.dir().toString()).put("images", n).put("distinct_images", samples.size())
+                .put("set_images", data.splits().train().size() + data.splits().val().size() + data.splits().test().size()).put("passes", epoch + 1)
                 .put("skipped_images", data.bad().size()).put("cache", data.images().mode()).put("cache_reason", data.cacheReason())
                 .put("workers", data.config().workers()).put("decoded_short_side", data.images().side())
                 .put("input", model.height() + "x" + model.widthPx())
@@ -100,7 +102,9 @@ final class Pipeline {
                 long t0 = System.nanoTime();
                 MultiDataSet b = prefetch.next();
                 g.fit(b);
+                g.clear();
                 if (step >= o.warmup()) rates.add(b.getFeatures(0).size(0) / ((System.nanoTime() - t0) / 1e9));
+                BatchIterator.release(b);
             }
         } finally {
             prefetch.shutdown();

@@ -45,6 +45,12 @@ final class GenImagesCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--distinct", defaultValue = "0", paramLabel = "N",
+            description = "Write only about N distinct JPEGs and make every further file a hard link to one of its class's "
+                    + "(0, the default: every file its own). A million-entry set then fits a small disk; the pipeline still "
+                    + "opens and decodes every file.")
+    int distinct;
+
     @Spec
     CommandSpec spec;
 
@@ -62,7 +68,8 @@ final class GenImagesCommand implements Callable<Integer> {
         }
         SyntheticImages.Spec s;
         try {
-            s = new SyntheticImages.Spec(l, classes, perClass, Integer.parseInt(wh[0]), Integer.parseInt(wh[1]), quality, corrupt, seed);
+            s = new SyntheticImages.Spec(l, classes, perClass, Integer.parseInt(wh[0]), Integer.parseInt(wh[1]), quality, corrupt, seed,
+                    distinct);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

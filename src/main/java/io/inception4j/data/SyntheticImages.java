@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.zip.CRC32;
 
@@ -39,9 +41,18 @@ public final class SyntheticImages {
     /**
      * @param perClass images per class (per split for split_folders; train per class for imagenet)
      * @param corrupt  damaged files to add to the first class (truncated, empty, not an image, oversized header)
+     * @param distinct 0: every file a JPEG of its own; N: only about N distinct JPEGs (N / classes per class), every
+     *                 further file a hard link to one of its class's, so sets of a million entries fit this
+     *                 machine's disk while the pipeline still opens and decodes every file
      */
-    public record Spec(DataConfig.Layout layout, int classes, int perClass, int width, int height, int quality, int corrupt, long seed) {
+    public record Spec(DataConfig.Layout layout, int classes, int perClass, int width, int height, int quality, int corrupt, long seed,
+                       int distinct) {
+        public Spec(DataConfig.Layout layout, int classes, int perClass, int width, int height, int quality, int corrupt, long seed) {
+            this(layout, classes, perClass, width, height, quality, corrupt, seed, 0);
+        }
+
         public Spec {
+            if (distinct < 0) throw new IllegalArgumentException("expected --distinct >= 0, got " + distinct);
             if (layout == DataConfig.Layout.FLOWERS17) throw new IllegalArgumentException("17-flowers is a real dataset; generate folders, split_folders or imagenet");
             if (classes < 1 || perClass < 1 || width < 8 || height < 8) throw new IllegalArgumentException("expected classes, images per class >= 1 and sizes >= 8");
         }
@@ -50,7 +61,7 @@ public final class SyntheticImages {
     /** Writes the set under {@code root} (created); returns the number of image files written. */
     public static int write(Spec spec, Path root) throws IOException {
         Files.createDirectories(root);
-        Random rnd = new Random(spec.seed());
+        Images rnd = new Images(spec);
         int n = 0;
         switch (spec.layout()) {
             case FOLDERS -> {
@@ -78,13 +89,41 @@ public final class SyntheticImages {
         return String.format(Locale.ROOT, "n%08d", c + 1);
     }
 
-    private static int classFolder(Spec spec, Path dir, int c, int count, Random rnd) throws IOException {
+    /** The files' contents: a new JPEG each, or past a class's share of distinct ones, a hard link to one of them. */
+    private static final class Images {
+        private final Spec spec;
+        private final Random rnd;
+        private final Map<Integer, List<Path>> originals = new HashMap<>();
+
+        Images(Spec spec) {
+            this.spec = spec;
+            this.rnd = new Random(spec.seed());
+        }
+
+        void put(Path file, int c) throws IOException {
+            List<Path> own = originals.computeIfAbsent(c, k -> new ArrayList<>());
+            int share = Math.max(1, spec.distinct() / spec.classes());
+            if (spec.distinct() > 0 && own.size() >= share) {
+                Files.createLink(file, own.get(rnd.nextInt(share)));
+            } else {
+                Files.write(file, jpeg(spec, c, rnd));
+                if (spec.distinct() > 0) own.add(file);
+            }
+        }
+
+        Random random() {
+            return rnd;
+        }
+    }
+
+    private static int classFolder(Spec spec, Path dir, int c, int count, Images images) throws IOException {
         Files.createDirectories(dir);
-        for (int i = 0; i < count; i++) Files.write(dir.resolve(String.format(Locale.ROOT, "img_%05d.jpg", i)), jpeg(spec, c, rnd));
+        for (int i = 0; i < count; i++) images.put(dir.resolve(String.format(Locale.ROOT, "img_%05d.jpg", i)), c);
         return count;
     }
 
-    private static int imagenet(Spec spec, Path root, Random rnd) throws IOException {
+    private static int imagenet(Spec spec, Path root, Images images) throws IOException {
+        Random rnd = images.random();
         StringBuilder mapping = new StringBuilder();
         for (int c = 0; c < spec.classes(); c++) mapping.append(wnid(c)).append(" class ").append(c + 1).append('\n');
         Files.writeString(root.resolve("LOC_synset_mapping.txt"), mapping);
@@ -92,7 +131,7 @@ public final class SyntheticImages {
         for (int c = 0; c < spec.classes(); c++) {
             Path dir = Files.createDirectories(root.resolve("train").resolve(wnid(c)));
             for (int i = 0; i < spec.perClass(); i++) {
-                Files.write(dir.resolve(String.format(Locale.ROOT, "%s_%d.JPEG", wnid(c), i + 1)), jpeg(spec, c, rnd));
+                images.put(dir.resolve(String.format(Locale.ROOT, "%s_%d.JPEG", wnid(c), i + 1)), c);
                 n++;
             }
         }
@@ -109,7 +148,7 @@ public final class SyntheticImages {
         for (int d : devkitOrder) devkitSynsets.append(wnid(d)).append(" class ").append(d + 1).append('\n');
         for (int i = 0; i < valClasses.size(); i++) {
             int c = valClasses.get(i);
-            Files.write(val.resolve(String.format(Locale.ROOT, "ILSVRC2012_val_%08d.JPEG", i + 1)), jpeg(spec, c, rnd));
+            images.put(val.resolve(String.format(Locale.ROOT, "ILSVRC2012_val_%08d.JPEG", i + 1)), c);
             tf.append(wnid(c)).append('\n');
             devkit.append(devkitOrder.indexOf(c) + 1).append('\n');
             n++;
