@@ -56,6 +56,11 @@ public record Dataset(DataConfig config, Path dir, List<String> classes, Splits 
         ImageSource images = memory
                 ? MemoryImages.decode(BatchIterator.usable(all, bad), side, config.maxPixels(), config.workers(), bad)
                 : new StreamedImages(side, config.maxPixels());
+        // Listing and checking a large set makes garbage in proportion to it (a million files: every path and
+        // header once), some of it long-lived enough to reach the old generation, where it kept the heap, and so
+        // the process, at about twice the 1,000-file size for the rest of the run (results/data/README.md). One
+        // full collection here, once per run, leaves the heap the size of what the run holds.
+        System.gc();
         return new Dataset(config, dir, index.classes(), splits, images, bad, reason);
     }
 
