@@ -43,7 +43,7 @@ public record ImageHeader(String format, int width, int height, long bytes, Stri
         long size = Files.size(file);
         if (size == 0) return new ImageHeader("unknown", -1, -1, 0, "empty file (0 bytes)");
         try (SeekableByteChannel ch = Files.newByteChannel(file)) {
-            ByteBuffer head = readAt(ch, 0, (int) Math.min(size, WINDOW));
+            ByteBuffer head = readAt(ch, 0, (int) Math.min(size, WINDOW), BUFFERS.get()[0]);
             String format = sniff(head);
             return switch (format) {
                 case "jpeg" -> jpeg(ch, size, head);
@@ -85,7 +85,7 @@ public record ImageHeader(String format, int width, int height, long bytes, Stri
         while (pos + 4 <= Math.min(size, JPEG_SCAN_LIMIT)) {
             if (pos + 10 > segStart + seg.limit()) { // read on from here
                 segStart = pos;
-                seg = readAt(ch, pos, (int) Math.min(size - pos, WINDOW));
+                seg = readAt(ch, pos, (int) Math.min(size - pos, WINDOW), BUFFERS.get()[0]);
                 if (seg.limit() < 4) break;
             }
             int i = (int) (pos - segStart);
@@ -96,7 +96,7 @@ public record ImageHeader(String format, int width, int height, long bytes, Stri
             int length = ((seg.get(i + 2) & 0xff) << 8) | (seg.get(i + 3) & 0xff);
             boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
             if (sof) {
-                if (i + 9 > seg.limit()) { segStart = pos; seg = readAt(ch, pos, 16); i = 0; }
+                if (i + 9 > seg.limit()) { segStart = pos; seg = readAt(ch, pos, 16, BUFFERS.get()[0]); i = 0; }
                 if (seg.limit() >= i + 9) {
                     height = ((seg.get(i + 5) & 0xff) << 8) | (seg.get(i + 6) & 0xff);
                     width = ((seg.get(i + 7) & 0xff) << 8) | (seg.get(i + 8) & 0xff);
@@ -117,7 +117,7 @@ public record ImageHeader(String format, int width, int height, long bytes, Stri
             return new ImageHeader("png", -1, -1, size, "damaged PNG: no IHDR header");
         }
         int width = head.getInt(16), height = head.getInt(20);
-        ByteBuffer tail = readAt(ch, Math.max(0, size - 12), (int) Math.min(size, 12));
+        ByteBuffer tail = readAt(ch, Math.max(0, size - 12), (int) Math.min(size, 12), BUFFERS.get()[1]);
         boolean iend = tail.limit() == 12 && tail.getInt(4) == 0x49454E44; // "IEND"
         return new ImageHeader("png", width, height, size, iend ? null : "truncated: no PNG IEND chunk");
     }
@@ -125,15 +125,22 @@ public record ImageHeader(String format, int width, int height, long bytes, Stri
     /** Whether the two marker bytes appear in the last 1 KB (some writers append a few bytes after EOI). */
     private static boolean endsWith(SeekableByteChannel ch, long size, byte a, byte b) throws IOException {
         int n = (int) Math.min(size, 1024);
-        ByteBuffer tail = readAt(ch, size - n, n);
+        ByteBuffer tail = readAt(ch, size - n, n, BUFFERS.get()[1]);
         for (int i = tail.limit() - 2; i >= 0; i--) {
             if (tail.get(i) == a && tail.get(i + 1) == b) return true;
         }
         return false;
     }
 
-    private static ByteBuffer readAt(SeekableByteChannel ch, long pos, int n) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(n).order(ByteOrder.BIG_ENDIAN);
+    /**
+     * Each thread's two read buffers, reused for every file it checks: the window the walk reads (a file's
+     * first bytes, then its segments) and the tail. A header is done with before the next read into them.
+     */
+    private static final ThreadLocal<ByteBuffer[]> BUFFERS = ThreadLocal.withInitial(() -> new ByteBuffer[] {
+            ByteBuffer.allocate(WINDOW).order(ByteOrder.BIG_ENDIAN), ByteBuffer.allocate(1024).order(ByteOrder.BIG_ENDIAN)});
+
+    private static ByteBuffer readAt(SeekableByteChannel ch, long pos, int n, ByteBuffer into) throws IOException {
+        ByteBuffer b = into.clear().limit(n);
         ch.position(pos);
         while (b.hasRemaining() && ch.read(b) > 0) { /* fill */ }
         b.flip();
