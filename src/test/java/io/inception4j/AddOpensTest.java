@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Spark's --add-opens list is kept once, in add-opens.txt (SparkFitter reads it for the executors); the launcher's
@@ -26,7 +27,7 @@ class AddOpensTest {
 
         var argLine = Pattern.compile("<spark.argLine>([^<]*)</spark.argLine>").matcher(Files.readString(Path.of("pom.xml")));
         argLine.find(); // the first is the empty default
-        assertEquals(true, argLine.find(), "the spark profile sets spark.argLine");
+        assertTrue(argLine.find(), "the spark profile sets spark.argLine");
         assertEquals(packages, opened(argLine.group(1)), "pom.xml spark.argLine");
 
         Process p = new ProcessBuilder("bash", "-c", "source scripts/lib/add-opens.sh && echo \"$opens\"").start();

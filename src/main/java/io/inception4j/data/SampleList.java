@@ -31,8 +31,6 @@ public final class SampleList extends AbstractList<Sample> implements RandomAcce
         this.view = view;
     }
 
-    public static final SampleList EMPTY = new SampleList(Path.of(""), new byte[0], new int[] {0}, new int[0], null);
-
     @Override
     public int size() {
         return view == null ? labels.length : view.length;
@@ -80,11 +78,6 @@ public final class SampleList extends AbstractList<Sample> implements RandomAcce
         for (int i = 0; i < first.size(); i++) entries[k++] = first.entry(i);
         for (SampleList l : more) for (int i = 0; i < l.size(); i++) entries[k++] = l.entry(i);
         return new SampleList(first.root, first.names, first.offsets, first.labels, entries);
-    }
-
-    /** The heap this list holds, in bytes (its storage, shared with its views, plus its own view): for tests and logs. */
-    public long heapBytes() {
-        return names.length + 4L * offsets.length + 4L * labels.length + (view == null ? 0 : 4L * view.length) + 64;
     }
 
     public static Builder builder(Path root) {

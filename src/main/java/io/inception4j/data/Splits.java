@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Train/validation/test splits: the dataset's own (split folders, ImageNet) or seeded and stratified: each
@@ -27,7 +28,7 @@ public record Splits(SampleList train, SampleList val, SampleList test) {
         for (int c = 0; c < perClass.length; c++) members[c] = new int[perClass[c]];
         int[] filled = new int[perClass.length];
         for (int i = 0; i < all.size(); i++) members[all.label(i)][filled[all.label(i)]++] = i;
-        IntList train = new IntList(), val = new IntList(), test = new IntList();
+        IntStream.Builder train = IntStream.builder(), val = IntStream.builder(), test = IntStream.builder();
         for (int c = 0; c < index.classes().size(); c++) {
             int[] cls = members[c];
             shuffle(cls, new Random(seed * 31 + c));
@@ -46,11 +47,11 @@ public record Splits(SampleList train, SampleList val, SampleList test) {
                 nTest = (int) Math.round(n * split.test());
                 nTrain = Math.min(n - nVal - nTest, (int) Math.round(n * split.train()));
             }
-            train.add(cls, 0, nTrain);
-            val.add(cls, nTrain, nTrain + nVal);
-            test.add(cls, nTrain + nVal, nTrain + nVal + nTest);
+            for (int i = 0; i < nTrain; i++) train.add(cls[i]);
+            for (int i = nTrain; i < nTrain + nVal; i++) val.add(cls[i]);
+            for (int i = nTrain + nVal; i < nTrain + nVal + nTest; i++) test.add(cls[i]);
         }
-        return new Splits(all.select(train.toArray()), all.select(val.toArray()), all.select(test.toArray()));
+        return new Splits(all.select(train.build().toArray()), all.select(val.build().toArray()), all.select(test.build().toArray()));
     }
 
     /** Collections.shuffle's permutation, on an int array: the splits of runs made before the compact index stay the same. */
@@ -59,21 +60,6 @@ public record Splits(SampleList train, SampleList val, SampleList test) {
             int j = rnd.nextInt(i), t = a[i - 1];
             a[i - 1] = a[j];
             a[j] = t;
-        }
-    }
-
-    private static final class IntList {
-        private int[] a = new int[16];
-        private int n;
-
-        void add(int[] from, int start, int end) {
-            if (n + end - start > a.length) a = java.util.Arrays.copyOf(a, Math.max(a.length * 2, n + end - start));
-            System.arraycopy(from, start, a, n, end - start);
-            n += end - start;
-        }
-
-        int[] toArray() {
-            return java.util.Arrays.copyOf(a, n);
         }
     }
 

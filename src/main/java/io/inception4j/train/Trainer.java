@@ -34,7 +34,7 @@ import java.util.Map;
 public final class Trainer {
     private static final Logger log = LoggerFactory.getLogger(Trainer.class);
     /** Measured on the 2-core machines this project runs on: results/bench/README.md, "And the allocator". */
-    static final String MALLOC_WARNING = "native memory comes from glibc malloc: training runs about 2x slower than with tcmalloc "
+    private static final String MALLOC_WARNING = "native memory comes from glibc malloc: training runs about 2x slower than with tcmalloc "
             + "(measured on 2 cores: GoogLeNet at 128 px, 16-19 against 33-35 images/s); apt-get install libtcmalloc-minimal4 "
             + "and scripts/inception4j uses it";
 
