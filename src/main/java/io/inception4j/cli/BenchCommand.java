@@ -52,7 +52,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--fast-paths", defaultValue = "all", paramLabel = "all|none|LIST",
             description = "Which of our replacements for stock DL4J paths to use: all (default, as train.fast_paths=true), "
-                    + "none (stock DL4J), or some of lrn,batchnorm,relu,cache,pool,sepconv.")
+                    + "none (stock DL4J), or some of lrn,batchnorm,relu,cache,pool,sepconv,conv.")
     String fastPaths;
 
     @Option(names = "--profile", description = "Also time two training steps per ND4J op (conv2d, lrn, ...).")

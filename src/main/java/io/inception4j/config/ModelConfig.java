@@ -16,6 +16,7 @@ import java.util.List;
  * @param aux         whether auxiliary classifier heads are built (training only; export drops them)
  * @param auxWeight   default loss weight of auxiliary heads (GoogLeNet: 0.3)
  * @param width       multiplier on every layer width except the classes (1.0 = the paper; tests use less)
+ * @param layout      how activations are held in memory, {@link TensorLayout}; the same network either way
  * @param defaults    how convolutions and batch norms are built unless a block says otherwise
  * @param templates   named, parameterised blocks (e.g. Reduction-A with k, l, m, n) that rows use as their type
  * @param blocks      the network, in order; a block's input is the previous block unless it says {@code from}
@@ -29,6 +30,7 @@ public record ModelConfig(
         Boolean aux,
         Double auxWeight,
         Double width,
+        TensorLayout layout,
         Defaults defaults,
         java.util.Map<String, Template> templates,
         @JsonProperty(required = true) List<BlockSpec> blocks) {
@@ -43,6 +45,7 @@ public record ModelConfig(
         if (auxWeight < 0) throw new Binder.InvalidValue("aux_weight", "expected a weight of 0 or more, got " + auxWeight);
         width = width == null ? 1.0 : width;
         if (width <= 0) throw new Binder.InvalidValue("width", "expected a positive multiplier, got " + width);
+        layout = layout == null ? TensorLayout.NHWC : layout;
         defaults = defaults == null ? Defaults.STANDARD : defaults;
         templates = templates == null ? java.util.Map.of() : java.util.Map.copyOf(templates);
         if (blocks.isEmpty()) throw new Binder.InvalidValue("blocks", "expected at least one block");
@@ -52,7 +55,12 @@ public record ModelConfig(
 
     /** A copy with another input size (used to find the smallest input a network accepts). */
     public ModelConfig withInput(List<Integer> newInput) {
-        return new ModelConfig(name, description, reference, newInput, classes, aux, auxWeight, width, defaults, templates, blocks);
+        return new ModelConfig(name, description, reference, newInput, classes, aux, auxWeight, width, layout, defaults, templates, blocks);
+    }
+
+    /** A copy without the auxiliary heads. */
+    public ModelConfig withoutAux() {
+        return new ModelConfig(name, description, reference, input, classes, false, auxWeight, width, layout, defaults, templates, blocks);
     }
 
     public int height() {

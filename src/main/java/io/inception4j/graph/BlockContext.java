@@ -1,15 +1,21 @@
 package io.inception4j.graph;
 
 import io.inception4j.config.Binder;
+import io.inception4j.config.BlockOrder;
 import io.inception4j.config.BlockSpec;
 import io.inception4j.config.ConfigException;
 import io.inception4j.config.Defaults;
 import io.inception4j.config.ModelConfig;
+import io.inception4j.config.TensorLayout;
 import io.inception4j.config.YamlDocument;
+import io.inception4j.graph.layers.ChannelsFirstFlatten;
+import io.inception4j.graph.layers.ChannelsLast;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.layers.Layer;
 
 import java.util.ArrayList;
@@ -77,6 +83,11 @@ public final class BlockContext {
         return Math.max(1, (int) Math.round(width * state.model().width()));
     }
 
+    /** How the network holds its activations ({@code model.layout}). */
+    public TensorLayout layout() {
+        return state.model().layout();
+    }
+
     /** Adds {@code layer} as vertex {@link #name()}. */
     public Node layer(Layer layer, Node... inputs) {
         return layerNamed(name, layer, inputs);
@@ -91,8 +102,14 @@ public final class BlockContext {
         if (inputs.length != 1) throw new IllegalArgumentException("a layer takes one input, got " + inputs.length);
         InputType in = inputs[0].type();
         InputType out;
+        InputPreProcessor pre;
         try {
-            InputPreProcessor pre = layer.getPreProcessorForInputType(in);
+            pre = layer.getPreProcessorForInputType(in);
+            if (pre == null && takesNetworkInputInNhwc(inputs[0])) pre = new ChannelsLast();
+            if (pre instanceof CnnToFeedForwardPreProcessor && in instanceof InputType.InputTypeConvolutional c
+                    && c.getFormat() == CNN2DFormat.NHWC) {
+                pre = new ChannelsFirstFlatten(c.getHeight(), c.getWidth(), c.getChannels());
+            }
             InputType effective = pre == null ? in : pre.getOutputType(in);
             layer.setNIn(effective, false);
             out = layer.getOutputType(-1, effective);
@@ -100,16 +117,30 @@ public final class BlockContext {
             throw new ShapeException(where() + ": " + "'" + vertex + "' cannot take its " + inputs[0].shape()
                     + " input: " + firstLine(e.getMessage()));
         }
-        state.builder().addLayer(vertex, layer, inputs[0].vertex());
+        if (pre instanceof ChannelsFirstFlatten || pre instanceof ChannelsLast) state.builder().addLayer(vertex, layer, pre, inputs[0].vertex());
+        else state.builder().addLayer(vertex, layer, inputs[0].vertex());
         Node node = new Node(vertex, out);
         record.add(vertex, Macs.of(layer, in, out));
         state.shapes().put(vertex, node);
         return node;
     }
 
+    /**
+     * Whether {@code in} is the network's input, NCHW images, going into an NHWC network: the layer that takes it
+     * turns it round itself ({@link ChannelsLast} as its preprocessor). Not an extra vertex: the vertices, and
+     * so DL4J's order of the parameters, stay those of the NCHW network, and checkpoints load into either.
+     */
+    private boolean takesNetworkInputInNhwc(Node in) {
+        return layout() == TensorLayout.NHWC && in.vertex().equals(BlockOrder.INPUT) && in.type() instanceof InputType.InputTypeConvolutional;
+    }
+
     /** Adds a parameter-free vertex (merge, element-wise, scale) as {@code <name>/<suffix>}, or {@link #name()} if suffix is null. */
     public Node vertex(String suffix, GraphVertex vertex, Node... inputs) {
         String vname = suffix == null ? name : name + "/" + suffix;
+        if (Arrays.stream(inputs).anyMatch(this::takesNetworkInputInNhwc)) {
+            throw error(null, "with model.layout nhwc, '" + vname + "' cannot take the network's input directly: put a layer"
+                    + " (a conv) before it, or use model.layout: nchw");
+        }
         InputType out;
         try {
             out = vertex.getOutputType(-1, Arrays.stream(inputs).map(Node::type).toArray(InputType[]::new));

@@ -26,7 +26,12 @@ public enum FastPath {
      * Depthwise separable convolutions as oneDNN's depthwise and 1x1 convolutions instead of libnd4j's
      * {@code sconv2d}, which has no oneDNN version ({@link io.inception4j.graph.layers.FastSeparableConv}).
      */
-    SEPCONV;
+    SEPCONV,
+    /**
+     * In NHWC networks ({@code model.layout: nhwc}), convolutions call oneDNN on the NHWC activations directly
+     * instead of through DL4J's layer, which copies them to NCHW first ({@link io.inception4j.graph.layers.FastConv}).
+     */
+    CONV;
 
     public static Set<FastPath> all() {
         return EnumSet.allOf(FastPath.class);
@@ -36,7 +41,7 @@ public enum FastPath {
         return EnumSet.noneOf(FastPath.class);
     }
 
-    /** "all", "none", or names separated by commas (lrn,batchnorm,relu,cache,pool,sepconv). */
+    /** "all", "none", or names separated by commas (lrn,batchnorm,relu,cache,pool,sepconv,conv). */
     public static Set<FastPath> parse(String text) {
         String t = text.strip().toLowerCase(Locale.ROOT);
         if (t.equals("all") || t.equals("true")) return all();

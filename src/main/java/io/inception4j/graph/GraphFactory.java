@@ -63,6 +63,7 @@ public final class GraphFactory {
         BlockContext.GraphState state = new BlockContext.GraphState(doc, model, registry, gb, options);
 
         Map<String, Node> outputOf = new HashMap<>();
+        // NCHW whatever the layout: in NHWC the layers that take the input turn it round (BlockContext).
         outputOf.put(BlockOrder.INPUT, new Node(BlockOrder.INPUT, inputType));
         List<String> heads = new ArrayList<>();
         List<BlockRecord> records = new ArrayList<>();
@@ -133,8 +134,7 @@ public final class GraphFactory {
         String hint = "; the input " + m.height() + "x" + m.widthPx() + " is too small for " + m.name()
                 + ": the smallest input that works is " + smallest + "x" + smallest;
         if (m.aux()) {
-            ModelConfig noAux = new ModelConfig(m.name(), m.description(), m.reference(), m.input(), m.classes(), false,
-                    m.auxWeight(), m.width(), m.defaults(), m.templates(), m.blocks());
+            ModelConfig noAux = m.withoutAux();
             int without = smallestInput(loaded.doc(), noAux, options);
             if (without > 0 && without < smallest) {
                 hint += " (" + without + "x" + without + " without the auxiliary heads: --set model.aux=false)";

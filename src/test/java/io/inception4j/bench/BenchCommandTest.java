@@ -42,7 +42,7 @@ class BenchCommandTest {
         assertEquals("memory", j.get("data_pipeline").get("cache").asText());
         assertTrue(j.get("train_images_per_s_fed_by_pipeline").get("median").asDouble() > 0);
         assertTrue(j.get("backend").get("oneDnnHelpers").asBoolean());
-        assertEquals("[batchnorm, cache, lrn, pool, relu, sepconv]", j.get("fast_paths").asText());
+        assertEquals("[batchnorm, cache, conv, lrn, pool, relu, sepconv]", j.get("fast_paths").asText());
     }
 
     @Test

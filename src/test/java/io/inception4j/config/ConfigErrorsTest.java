@@ -39,7 +39,7 @@ class ConfigErrorsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-            "model.clases=17|error: --set model.clases=17: clases: unknown key 'clases' (did you mean 'classes'?); valid keys: aux, aux_weight, blocks, classes, defaults, description, input, name, reference, templates, width",
+            "model.clases=17|error: --set model.clases=17: clases: unknown key 'clases' (did you mean 'classes'?); valid keys: aux, aux_weight, blocks, classes, defaults, description, input, layout, name, reference, templates, width",
             "model.classes=many|error: --set model.classes=many: classes: expected a whole number, got the text 'many'",
             "model.blocks.inception_3c.pool_proj=64|error: --set model.blocks.inception_3c.pool_proj=64: no element with id 'inception_3c' (did you mean 'inception_3a'?)",
             "train.lr=0.1|error: --set train.lr=0.1: 'summary' takes overrides of model.* only",

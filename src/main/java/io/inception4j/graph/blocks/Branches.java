@@ -2,9 +2,11 @@ package io.inception4j.graph.blocks;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.inception4j.config.BlockSpec;
+import io.inception4j.config.TensorLayout;
 import io.inception4j.graph.Block;
 import io.inception4j.graph.BlockContext;
 import io.inception4j.graph.Node;
+import io.inception4j.graph.layers.ChannelConcat;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 
 import java.util.ArrayList;
@@ -41,6 +43,7 @@ public record Branches(@JsonProperty(required = true) List<List<BlockSpec>> bran
                         + parts.stream().map(n -> n.vertex() + " " + n.shape()).toList());
             }
         }
-        return ctx.vertex(suffix, new MergeVertex(), parts.toArray(Node[]::new));
+        MergeVertex merge = ctx.layout() == TensorLayout.NHWC ? new ChannelConcat() : new MergeVertex();
+        return ctx.vertex(suffix, merge, parts.toArray(Node[]::new));
     }
 }

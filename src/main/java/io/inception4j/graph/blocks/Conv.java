@@ -61,13 +61,12 @@ public record Conv(
         boolean withBias = bias != null ? bias : d.bias();
         Activation act = activation != null ? activation : d.activation();
 
-        Node out = ctx.layer(new ConvolutionLayer.Builder(w.kernel(), w.stride(), w.explicitPad())
+        Node out = ctx.layer(Dl4j.conv(ctx, new ConvolutionLayer.Builder(w.kernel(), w.stride(), w.explicitPad())
                 .nOut(ctx.scaled(filters))
                 .convolutionMode(w.mode())
                 .hasBias(withBias)
                 .activation(withBn ? Dl4j.activation(Activation.LINEAR) : Dl4j.activation(ctx, act))
-                .weightInit(Dl4j.init(init != null ? init : d.init()))
-                .build(), in);
+                .weightInit(Dl4j.init(init != null ? init : d.init()))), in);
         if (withBn) out = batchNormThenActivation(ctx, out, act);
         return out;
     }

@@ -2,15 +2,18 @@ package io.inception4j.graph.blocks;
 
 import io.inception4j.config.Activation;
 import io.inception4j.config.Padding;
+import io.inception4j.config.TensorLayout;
 import io.inception4j.config.WeightInit;
 import io.inception4j.graph.BlockContext;
 import io.inception4j.graph.FastPath;
 import io.inception4j.graph.layers.FastBatchNorm;
+import io.inception4j.graph.layers.FastConv;
 import io.inception4j.graph.layers.FastRelu;
 import io.inception4j.graph.layers.FastReluActivation;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.linalg.activations.IActivation;
 
@@ -59,6 +62,11 @@ final class Dl4j {
     static ActivationLayer activationLayer(BlockContext ctx, Activation a) {
         return ctx.fastPath(FastPath.RELU) && a == Activation.RELU ? new FastRelu()
                 : new ActivationLayer.Builder().activation(activation(a)).build();
+    }
+
+    /** A convolution: ours in NHWC networks on the fast paths (same parameters), else DL4J's. */
+    static ConvolutionLayer conv(BlockContext ctx, ConvolutionLayer.Builder builder) {
+        return ctx.layout() == TensorLayout.NHWC && ctx.fastPath(FastPath.CONV) ? new FastConv(builder) : builder.build();
     }
 
     /** {@code same} keeps ceil(in / stride); {@code valid} is DL4J's Truncate with no padding. */

@@ -40,12 +40,11 @@ public record Residual(List<List<BlockSpec>> branches, Boolean up, Double scale,
         for (int i = 0; i < sc.size(); i++) identity = ctx.build(sc.get(i), "shortcut" + i, List.of(identity));
 
         if (up == null || up) {
-            residual = ctx.layer("up", new ConvolutionLayer.Builder(1, 1)
+            residual = ctx.layer("up", Dl4j.conv(ctx, new ConvolutionLayer.Builder(1, 1)
                     .nOut(identity.channels()).hasBias(true)
                     .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same)
                     .activation(Dl4j.activation(Activation.LINEAR))
-                    .weightInit(Dl4j.init(ctx.defaults().conv().init()))
-                    .build(), residual);
+                    .weightInit(Dl4j.init(ctx.defaults().conv().init()))), residual);
         }
         if (scale != null && scale != 1.0) residual = ctx.vertex("scale", new ScaleVertex(scale), residual);
         if (!residual.shape().equals(identity.shape())) {

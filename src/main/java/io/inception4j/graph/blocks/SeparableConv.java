@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.inception4j.config.Activation;
 import io.inception4j.config.Defaults;
 import io.inception4j.config.Padding;
+import io.inception4j.config.TensorLayout;
 import io.inception4j.config.WeightInit;
 import io.inception4j.graph.Block;
 import io.inception4j.graph.BlockContext;
@@ -43,6 +44,13 @@ public record SeparableConv(
                 .hasBias(bias != null ? bias : d.bias())
                 .activation(Dl4j.activation(ctx, withBn ? Activation.LINEAR : act))
                 .weightInit(Dl4j.init(init != null ? init : d.init()));
+        if (ctx.layout() == TensorLayout.NHWC && !ctx.fastPath(FastPath.SEPCONV)) {
+            // Found by FastLayersTest: DL4J M2.1's own layer returns a permuted view in NHWC, which DL4J's oneDNN
+            // batch norm then reads as if it were laid out plainly (wrong outputs, no error).
+            throw ctx.error(null, "with model.layout: nhwc, separable convolutions need the sepconv fast path"
+                    + " (DL4J's own layer hands the next layer an NHWC view that DL4J's oneDNN batch norm misreads);"
+                    + " add sepconv to train.fast_paths, or set model.layout=nchw");
+        }
         Node out = ctx.layer(ctx.fastPath(FastPath.SEPCONV) ? new FastSeparableConv(layer) : layer.build(), in);
         if (withBn) out = Conv.batchNormThenActivation(ctx, out, act);
         return out;

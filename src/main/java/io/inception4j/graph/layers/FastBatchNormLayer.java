@@ -20,8 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The computation behind {@link FastBatchNorm}. For training on NCHW float input x [N, C, H, W], with
- * M = N*H*W values per channel:
+ * The computation behind {@link FastBatchNorm}. For training on float input x, NCHW [N, C, H, W] or NHWC
+ * [N, H, W, C], with M = N*H*W values per channel:
  *
  * <pre>
  *   forward:   mu = sum(x) / M     var = sum(x^2) / M - mu^2     s = 1 / sqrt(var + eps)
@@ -31,16 +31,17 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *                                             D = -A * dBeta / M - B * mu
  * </pre>
  * Every pass over the activations is one of the few whole-array operations libnd4j runs near memory speed on
- * CPU, measured on Inception v3's shapes: the array is viewed as a matrix [N*C, H*W], whose rows are one image's
- * channel planes; per-row sums are a matrix-vector product with a vector of ones (oneDNN's matmul, several times
- * faster than libnd4j's row reductions), and per-channel coefficients are columns [N*C, 1] for the
- * broadcasting {@code multiply} and {@code add} ops (libnd4j's {@code BroadcastMulOp} and oneDNN's plain-layout
- * batch norm are 5-12x slower at these shapes). Per-channel quantities are finished in double precision; the
- * variance is E[x^2] - mu^2, which in float32 loses digits only when |mu| is hundreds of times the standard
- * deviation, which batch norm's own output never is and conv outputs rarely are. The running mean and variance
- * are updated exactly as DL4J does it (through the gradient views of the global statistics), so checkpoints are
- * unchanged; inference is the same per-channel affine map with the running statistics. Anything else (NHWC,
- * 2-d input, locked gamma/beta) is DL4J's own path.
+ * CPU, measured on Inception v3's shapes: the array is viewed as a matrix [N*C, H*W], whose rows are one
+ * image's channel planes (in NHWC, as a matrix [N*H*W, C], one row per pixel); per-row sums are a matrix-vector
+ * product with a vector of ones (oneDNN's matmul, several times faster than libnd4j's row reductions), and
+ * per-channel coefficients are columns [N*C, 1] (NHWC: a row [1, C]) for the broadcasting {@code multiply} and
+ * {@code add} ops (libnd4j's {@code BroadcastMulOp} and oneDNN's plain-layout batch norm are 5-12x slower at
+ * these shapes). Per-channel quantities are finished in double precision; the variance is E[x^2] - mu^2, which
+ * in float32 loses digits only when |mu| is hundreds of times the standard deviation, which batch norm's own
+ * output never is and conv outputs rarely are. The running mean and variance are updated exactly as DL4J does
+ * it (through the gradient views of the global statistics), so checkpoints are unchanged; inference is the same
+ * per-channel affine map with the running statistics. Anything else (2-d input, locked gamma/beta) is DL4J's
+ * own path.
  */
 public class FastBatchNormLayer extends BatchNormalization {
     private static final double LN10_HALF = 0.5 / Math.log(10); // d log10(std) = d ln(var) / (2 ln 10)
@@ -56,7 +57,7 @@ public class FastBatchNormLayer extends BatchNormalization {
     }
 
     private boolean fastPath(INDArray x) {
-        return x.rank() == 4 && layerConf().getCnn2DFormat() == CNN2DFormat.NCHW && x.dataType() == dataType
+        return x.rank() == 4 && x.dataType() == dataType
                 && dataType.isFPType() && !layerConf().isLockGammaBeta() && x.ordering() == 'c' && !x.isView();
     }
 
@@ -70,8 +71,8 @@ public class FastBatchNormLayer extends BatchNormalization {
             return inference(x, workspaceMgr);
         }
         long[] s = x.shape();
-        int n = (int) s[0], c = (int) s[1];
-        double m = s[0] * s[2] * s[3];
+        int n = (int) s[0], c = channels(x);
+        double m = x.length() / c;
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, s, 'c');
         double[] sum = channelSums(x, n, c, workspaceMgr, ArrayType.FF_WORKING_MEM);
         Nd4j.getExecutioner().exec(new MulOp(x, x, out)); // x^2, in the output array until y overwrites it
@@ -120,8 +121,8 @@ public class FastBatchNormLayer extends BatchNormalization {
         }
         INDArray x = input, g = epsilon.ordering() == 'c' && !epsilon.isView() ? epsilon : epsilon.dup('c');
         long[] s = x.shape();
-        int n = (int) s[0], c = (int) s[1];
-        double m = s[0] * s[2] * s[3];
+        int n = (int) s[0], c = channels(x);
+        double m = x.length() / c;
         double eps = layerConf().getEps();
         double[] gamma = vector(BatchNormalizationParamInitializer.GAMMA);
 
@@ -139,7 +140,7 @@ public class FastBatchNormLayer extends BatchNormalization {
         }
         perChannelAffine(x, cb, cd, dx);                 // B * x + D
         INDArray ag = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, s, 'c');
-        Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(rows(g), column(ca, n)).addOutputs(rows(ag)).build());
+        perChannelScale(g, ca, ag);
         Nd4j.getExecutioner().exec(new AddOp(dx, ag, dx)); // + A * g
 
         Gradient grad = new DefaultGradient();
@@ -190,17 +191,32 @@ public class FastBatchNormLayer extends BatchNormalization {
         return Nd4j.createFromArray(values).castTo(dataType).reshape(like.shape());
     }
 
+    private boolean nhwc() {
+        return layerConf().getCnn2DFormat() == CNN2DFormat.NHWC;
+    }
+
+    private int channels(INDArray x) {
+        return (int) x.size(nhwc() ? 3 : 1);
+    }
+
     /**
-     * Per-channel sums of an NCHW array [N, C, H, W]: row sums of its [N*C, H*W] view, then over N. The product
-     * with ones is libnd4j's {@code matmul} op (oneDNN, on ND4J's OpenMP threads), not {@code Nd4j.gemm}: that
-     * goes to OpenBLAS, whose threads fight ND4J's for the two cores (2.5x slower inside a training step).
+     * Per-channel sums. NCHW [N, C, H, W]: row sums of its [N*C, H*W] view, then over N. NHWC [N, H, W, C]: a row
+     * of N*H*W ones times its [N*H*W, C] view. The products with ones are libnd4j's {@code matmul} op (oneDNN, on
+     * ND4J's OpenMP threads), not {@code Nd4j.gemm}: that goes to OpenBLAS, whose threads fight ND4J's for the
+     * two cores (2.5x slower inside a training step).
      */
     private double[] channelSums(INDArray x, int n, int c, LayerWorkspaceMgr workspaceMgr, ArrayType working) {
-        long hw = x.size(2) * x.size(3);
-        if (ones == null || ones.length() != hw || ones.dataType() != dataType) {
+        boolean nhwc = nhwc();
+        long count = nhwc ? x.length() / c : x.size(2) * x.size(3);
+        if (ones == null || ones.length() != count || ones.dataType() != dataType) {
             try (var ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                ones = Nd4j.ones(dataType, hw, 1);
+                ones = nhwc ? Nd4j.ones(dataType, 1, count) : Nd4j.ones(dataType, count, 1);
             }
+        }
+        if (nhwc) {
+            INDArray sums = workspaceMgr.createUninitialized(working, dataType, new long[] {1, c}, 'c');
+            Nd4j.exec(DynamicCustomOp.builder("matmul").addInputs(ones, pixels(x, c)).addOutputs(sums).build());
+            return sums.toDoubleVector();
         }
         INDArray rowSums = workspaceMgr.createUninitialized(working, dataType, new long[] {(long) n * c, 1}, 'c');
         Nd4j.exec(DynamicCustomOp.builder("matmul").addInputs(rows(x), ones).addOutputs(rowSums).build());
@@ -211,15 +227,36 @@ public class FastBatchNormLayer extends BatchNormalization {
 
     /** out = a * x + b per channel, a and b given per channel. */
     private void perChannelAffine(INDArray x, double[] a, double[] b, INDArray out) {
-        int n = (int) x.size(0);
-        INDArray outRows = rows(out);
-        Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(rows(x), column(a, n)).addOutputs(outRows).build());
-        Nd4j.exec(DynamicCustomOp.builder("add").addInputs(outRows, column(b, n)).addOutputs(outRows).build());
+        perChannelScale(x, a, out);
+        INDArray outMatrix = matrix(out, a.length);
+        Nd4j.exec(DynamicCustomOp.builder("add").addInputs(outMatrix, coefficients(b, (int) x.size(0))).addOutputs(outMatrix).build());
+    }
+
+    /** out = a * x per channel. */
+    private void perChannelScale(INDArray x, double[] a, INDArray out) {
+        int c = a.length;
+        Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(matrix(x, c), coefficients(a, (int) x.size(0)))
+                .addOutputs(matrix(out, c)).build());
+    }
+
+    /** The array as the matrix the per-channel coefficients broadcast over: {@link #rows} in NCHW, {@link #pixels} in NHWC. */
+    private INDArray matrix(INDArray x, int c) {
+        return nhwc() ? pixels(x, c) : rows(x);
+    }
+
+    /** Per-channel values as they broadcast over {@link #matrix}: a column [n*C, 1] in NCHW, a row [1, C] in NHWC. */
+    private INDArray coefficients(double[] perChannel, int n) {
+        return nhwc() ? column(perChannel, 1).reshape(1, perChannel.length) : column(perChannel, n);
     }
 
     /** An NCHW array viewed as [N*C, H*W]: one row per image and channel. */
     private static INDArray rows(INDArray x) {
         return x.reshape('c', x.size(0) * x.size(1), x.size(2) * x.size(3));
+    }
+
+    /** An NHWC array viewed as [N*H*W, C]: one row per pixel. */
+    private static INDArray pixels(INDArray x, int c) {
+        return x.reshape('c', x.length() / c, c);
     }
 
     /**

@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The computation behind {@link FastLrn}, for NCHW input [N, C, H, W].
+ * The computation behind {@link FastLrn}, for NCHW input [N, C, H, W] or NHWC [N, H, W, C].
  *
  * <pre>
  *   forward:   S = windowSum(a^2)        u = k + alpha * S        b = a * u^-beta
@@ -33,6 +33,8 @@ public class FastLrnLayer extends LocalResponseNormalization {
     private static final int POOL_INCLUDE_PADDING = 1, POOL_NHWC = 1;
 
     private INDArray cachedFor, cachedScale, cachedPowered;
+    /** The window of channels as a matrix, for NHWC: see {@link #band}. Outside workspaces. */
+    private INDArray band;
 
     public FastLrnLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -41,7 +43,6 @@ public class FastLrnLayer extends LocalResponseNormalization {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        checkFormat();
         INDArray a = input.castTo(dataType);
         INDArray u = unitScale(a, workspaceMgr, training);
         // Training keeps u and u^-beta for the backward pass, so both go to the activations workspace (the
@@ -63,7 +64,6 @@ public class FastLrnLayer extends LocalResponseNormalization {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        checkFormat();
         INDArray a = input.castTo(dataType);
         INDArray g = epsilon.castTo(dataType);
         double alpha = layerConf().getAlpha(), beta = layerConf().getBeta();
@@ -102,14 +102,23 @@ public class FastLrnLayer extends LocalResponseNormalization {
     }
 
     /**
-     * out = sum of x over n neighbouring channels. An NCHW array [N, C, H, W] has the memory layout of an NHWC
+     * out = sum of x over n neighbouring channels. NCHW: an array [N, C, H, W] has the memory layout of an NHWC
      * image [N, C, 1, H*W] whose "height" is our channel axis and whose H*W "channels" are independent, so the
      * window sum is oneDNN's vectorised NHWC average pool with an n x 1 window that counts its zero padding,
-     * times n. (The same pool over an NCHW view [N, 1, C, H*W] runs 25x slower: one channel, no vectors.)
+     * times n. (The same pool over an NCHW view [N, 1, C, H*W] runs 25x slower: one channel, no vectors.) NHWC:
+     * the array as a matrix [N*H*W, C] times a band of ones [C, C] (C multiply-adds per value where n would do,
+     * but on oneDNN's matmul; the layer is a small share of a step either way).
      */
     private void windowSum(INDArray x, INDArray out) {
         int n = (int) layerConf().getN();
         long[] s = x.shape();
+        if (layerConf().getDataFormat() == CNN2DFormat.NHWC) {
+            long c = s[3];
+            INDArray pixels = x.reshape('c', x.length() / c, c);
+            Nd4j.exec(DynamicCustomOp.builder("matmul").addInputs(pixels, band((int) c, n))
+                    .addOutputs(out.reshape('c', x.length() / c, c)).build());
+            return;
+        }
         INDArray in4 = x.reshape('c', s[0], s[1], 1, s[2] * s[3]);
         INDArray out4 = out.reshape('c', s[0], s[1], 1, s[2] * s[3]);
         Nd4j.exec(DynamicCustomOp.builder("avgpool2d").addInputs(in4).addOutputs(out4)
@@ -117,9 +126,16 @@ public class FastLrnLayer extends LocalResponseNormalization {
         out.muli(n);
     }
 
-    private void checkFormat() {
-        if (layerConf().getDataFormat() != CNN2DFormat.NCHW) {
-            throw new IllegalStateException(layerId() + ": FastLrn takes NCHW input, got " + layerConf().getDataFormat());
+    /** [C, C] with ones where the channels are at most n / 2 apart: a row of channels times it is the window sum. */
+    private INDArray band(int c, int n) {
+        if (band == null || band.size(0) != c || band.dataType() != dataType) {
+            try (var ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                band = Nd4j.zeros(dataType, c, c);
+                for (int i = 0; i < c; i++) {
+                    for (int j = Math.max(0, i - n / 2); j <= Math.min(c - 1, i + n / 2); j++) band.putScalar(i, j, 1.0);
+                }
+            }
         }
+        return band;
     }
 }

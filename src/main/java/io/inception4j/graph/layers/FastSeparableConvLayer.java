@@ -33,7 +33,7 @@ import static org.deeplearning4j.nn.params.SeparableConvolutionParamInitializer.
  * array is recomputed in the backward pass rather than kept from the forward pass: the depthwise convolution is
  * a small share of the layer's work (k*k against O multiply-adds per middle value) and keeping it would hold
  * another activation-sized array per layer across the whole forward pass (a layer with its own activation
- * recomputes its pre-activation from it too). NHWC input is DL4J's own path.
+ * recomputes its pre-activation from it too). NCHW and NHWC alike (the ops' layout argument).
  */
 public class FastSeparableConvLayer extends SeparableConvolution2DLayer {
 
@@ -41,10 +41,13 @@ public class FastSeparableConvLayer extends SeparableConvolution2DLayer {
         super(conf, dataType);
     }
 
-    /** Our path: NCHW input whose channels match the weights (anything else gets DL4J's checks and messages). */
+    /** Our path: input whose channels match the weights (anything else gets DL4J's checks and messages). */
     private boolean fastPath(INDArray x) {
-        return x.rank() == 4 && layerConf().getCnn2dDataFormat() == CNN2DFormat.NCHW
-                && x.size(1) == getParam(DEPTH_WISE_WEIGHT_KEY).size(1);
+        return x.rank() == 4 && x.size(nhwc() ? 3 : 1) == getParam(DEPTH_WISE_WEIGHT_KEY).size(1);
+    }
+
+    private boolean nhwc() {
+        return layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC;
     }
 
     @Override
@@ -79,9 +82,9 @@ public class FastSeparableConvLayer extends SeparableConvolution2DLayer {
         INDArray pointwiseGrad = gradientViews.get(POINT_WISE_WEIGHT_KEY);
         if (layerConf().hasBias()) {
             exec("conv2d_bp", new INDArray[] {mid, pointwise, vector(getParamWithNoise(BIAS_KEY, true, workspaceMgr)), delta},
-                    new INDArray[] {midGrad, pointwiseGrad, vector(gradientViews.get(BIAS_KEY))}, POINTWISE_ARGS);
+                    new INDArray[] {midGrad, pointwiseGrad, vector(gradientViews.get(BIAS_KEY))}, pointwiseArgs());
         } else {
-            exec("conv2d_bp", new INDArray[] {mid, pointwise, delta}, new INDArray[] {midGrad, pointwiseGrad}, POINTWISE_ARGS);
+            exec("conv2d_bp", new INDArray[] {mid, pointwise, delta}, new INDArray[] {midGrad, pointwiseGrad}, pointwiseArgs());
         }
         INDArray inputGrad = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
         INDArray depthwiseGrad = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, depthwiseKkcm.shape(), 'c');
@@ -97,8 +100,10 @@ public class FastSeparableConvLayer extends SeparableConvolution2DLayer {
         return new Pair<>(gradient, backpropDropOutIfPresent(inputGrad));
     }
 
-    /** 1x1, stride 1, no padding, NCHW, weights [O, C*m, 1, 1] (libnd4j's wFormat 1). */
-    private static final int[] POINTWISE_ARGS = {1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1};
+    /** 1x1, stride 1, no padding, the layer's layout (NCHW 0, NHWC 1), weights [O, C*m, 1, 1] (libnd4j's wFormat 1). */
+    private int[] pointwiseArgs() {
+        return new int[] {1, 1, 1, 1, 0, 0, 1, 1, 0, nhwc() ? 1 : 0, 1};
+    }
 
     /** The depthwise convolution's output size and its libnd4j arguments, padding as DL4J computes it. */
     private record Window(long outH, long outW, int[] depthwiseArgs) {}
@@ -107,20 +112,20 @@ public class FastSeparableConvLayer extends SeparableConvolution2DLayer {
         var c = layerConf();
         int[] kernel = c.getKernelSize(), stride = c.getStride(), dilation = c.getDilation();
         boolean same = convolutionMode == ConvolutionMode.Same;
+        boolean nhwc = nhwc();
         int[] out = ConvolutionUtils.getOutputSize(x, kernel, stride, same ? null : c.getPadding(), convolutionMode, dilation,
-                CNN2DFormat.NCHW);
-        int[] pad = same
-                ? ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] {(int) x.size(2), (int) x.size(3)}, kernel, stride, dilation)
-                : c.getPadding();
-        // kH, kW, sH, sW, pH, pW, dH, dW, same mode, NCHW (0), weights [kH, kW, C, m] (wFormat 0)
-        int[] args = {kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], dilation[0], dilation[1], same ? 1 : 0, 0, 0};
+                c.getCnn2dDataFormat());
+        int h = (int) x.size(nhwc ? 1 : 2), wd = (int) x.size(nhwc ? 2 : 3);
+        int[] pad = same ? ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] {h, wd}, kernel, stride, dilation) : c.getPadding();
+        // kH, kW, sH, sW, pH, pW, dH, dW, same mode, layout (NCHW 0, NHWC 1), weights [kH, kW, C, m] (wFormat 0)
+        int[] args = {kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], dilation[0], dilation[1], same ? 1 : 0,
+                nhwc ? 1 : 0, 0};
         return new Window(out[0], out[1], args);
     }
 
-    /** The depthwise convolution of {@code x} with weights [kH, kW, C, m]: the middle array [N, C*m, H', W']. */
+    /** The depthwise convolution of {@code x} with weights [kH, kW, C, m]: the middle array [N, C*m, H', W'] (or NHWC). */
     private INDArray depthwise(INDArray x, Window w, INDArray kkcm, LayerWorkspaceMgr workspaceMgr, ArrayType working) {
-        INDArray mid = workspaceMgr.createUninitialized(working, dataType,
-                new long[] {x.size(0), kkcm.size(2) * kkcm.size(3), w.outH, w.outW}, 'c');
+        INDArray mid = workspaceMgr.createUninitialized(working, dataType, shape(x.size(0), kkcm.size(2) * kkcm.size(3), w), 'c');
         exec("depthwise_conv2d", new INDArray[] {x, kkcm}, new INDArray[] {mid}, w.depthwiseArgs);
         return mid;
     }
@@ -128,12 +133,17 @@ public class FastSeparableConvLayer extends SeparableConvolution2DLayer {
     /** The 1x1 convolution of the middle array to the layer's output channels, plus the bias if it has one. */
     private INDArray pointwise(INDArray mid, Window w, boolean training, LayerWorkspaceMgr workspaceMgr, ArrayType type) {
         INDArray weights = getParamWithNoise(POINT_WISE_WEIGHT_KEY, training, workspaceMgr);
-        INDArray out = workspaceMgr.createUninitialized(type, dataType, new long[] {mid.size(0), weights.size(0), w.outH, w.outW}, 'c');
+        INDArray out = workspaceMgr.createUninitialized(type, dataType, shape(mid.size(0), weights.size(0), w), 'c');
         INDArray[] inputs = layerConf().hasBias()
                 ? new INDArray[] {mid, weights, vector(getParamWithNoise(BIAS_KEY, training, workspaceMgr))}
                 : new INDArray[] {mid, weights};
-        exec("conv2d", inputs, new INDArray[] {out}, POINTWISE_ARGS);
+        exec("conv2d", inputs, new INDArray[] {out}, pointwiseArgs());
         return out;
+    }
+
+    /** The shape of n outputs of {@code channels} channels at the window's output size, in the layer's layout. */
+    private long[] shape(long n, long channels, Window w) {
+        return nhwc() ? new long[] {n, w.outH, w.outW, channels} : new long[] {n, channels, w.outH, w.outW};
     }
 
     /** DL4J's depthwise weights [m, C, kH, kW] as libnd4j's [kH, kW, C, m], contiguous. */

@@ -71,8 +71,12 @@ class FastLayersTest {
               - {id: out, type: output}
             """;
 
+    /**
+     * Stock DL4J layers in DL4J's own layout (NCHW; in NHWC its separable convolution cannot feed its batch norm,
+     * see SeparableConv), against ours in the default layout.
+     */
     static ComputationGraph build(boolean fast, DataType type) {
-        var loaded = ModelConfig.parse("fast-paths-probe", NET, Overrides.none());
+        var loaded = ModelConfig.parse("fast-paths-probe", NET, fast ? Overrides.none() : Overrides.parse(List.of("model.layout=nchw")));
         GraphOptions o = GraphOptions.defaults();
         o = new GraphOptions(o.seed(), new Sgd(0.1), 0, 0, type, fast ? FastPath.all() : FastPath.none());
         return GraphFactory.standard().blueprint(loaded, o).create();

@@ -1,0 +1,142 @@
+package io.inception4j.graph.layers;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The computation behind {@link FastConv} on NHWC input: libnd4j's {@code conv2d} and {@code conv2d_bp} (oneDNN
+ * on CPU) with DL4J's [out, in, kH, kW] weights as they are (libnd4j's {@code wFormat} 1), exactly the arguments
+ * DL4J's oneDNN helper passes, so the results are the same. The pre-activation of a training forward pass is
+ * kept for backward (in the activations workspace, open until backpropagation ends) when the layer has an
+ * activation of its own and DL4J's cache mode is on; with none (a batch norm follows) backward needs no
+ * pre-activation at all. NCHW input is DL4J's own path.
+ */
+public class FastConvLayer extends ConvolutionLayer {
+    /** The input whose pre-activation {@link #kept} holds (identity, not equality: DL4J sets a new array per pass). */
+    private INDArray keptFor;
+    private INDArray kept;
+
+    public FastConvLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    private boolean ownPath() {
+        return layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC && input.rank() == 4 && dataType.isFPType()
+                && input.size(3) == getParam(ConvolutionParamInitializer.WEIGHT_KEY).size(1);
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        keptFor = kept = null;
+        if (!ownPath()) return super.activate(training, workspaceMgr);
+        applyDropOutIfNecessary(training, workspaceMgr);
+        INDArray z = convolve(training, workspaceMgr, ArrayType.ACTIVATIONS);
+        IActivation afn = layerConf().getActivationFn();
+        if (afn instanceof ActivationIdentity) return z;
+        boolean keep = training && cacheMode != null && cacheMode != CacheMode.NONE;
+        if (!keep) return afn.getActivation(z, training);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, z.shape(), 'c');
+        if (afn.getClass() == ActivationReLU.class || afn instanceof FastReluActivation) {
+            Nd4j.getExecutioner().exec(new RectifiedLinear(z, out, 0.0)); // one pass, no copy first
+        } else {
+            out.assign(z);
+            out = afn.getActivation(out, true);
+        }
+        keptFor = input;
+        kept = z;
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        if (!ownPath()) return super.backpropGradient(epsilon, workspaceMgr);
+        INDArray x = input.castTo(dataType);
+        INDArray eps = epsilon.castTo(dataType);
+        IActivation afn = layerConf().getActivationFn();
+        INDArray delta;
+        if (afn instanceof ActivationIdentity) {
+            delta = eps;
+        } else {
+            INDArray z = keptFor == input ? kept : convolve(true, workspaceMgr, ArrayType.BP_WORKING_MEM);
+            delta = afn.backprop(z, eps).getFirst(); // may overwrite z, which is not needed again
+        }
+        if (delta.ordering() != 'c' || delta.isView()) delta = workspaceMgr.dup(ArrayType.BP_WORKING_MEM, delta, 'c');
+        keptFor = kept = null;
+
+        INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
+        INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+        INDArray inputGrad = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+        Gradient gradient = new DefaultGradient();
+        if (hasBias()) {
+            INDArray bias = getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, true, workspaceMgr);
+            INDArray biasGrad = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
+            exec("conv2d_bp", new INDArray[] {x, weights, vector(bias), delta},
+                    new INDArray[] {inputGrad, weightGrad, vector(biasGrad)}, arguments(x));
+            gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGrad);
+        } else {
+            exec("conv2d_bp", new INDArray[] {x, weights, delta}, new INDArray[] {inputGrad, weightGrad}, arguments(x));
+        }
+        gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad, 'c');
+        weightNoiseParams.clear();
+        return new Pair<>(gradient, backpropDropOutIfPresent(inputGrad));
+    }
+
+    /** The pre-activation [N, H', W', out], plus the bias if the layer has one. */
+    private INDArray convolve(boolean training, LayerWorkspaceMgr workspaceMgr, ArrayType type) {
+        INDArray x = input.castTo(dataType);
+        INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
+        int[] out = outputSize(x);
+        INDArray z = workspaceMgr.createUninitialized(type, dataType, new long[] {x.size(0), out[0], out[1], weights.size(0)}, 'c');
+        INDArray[] inputs = hasBias()
+                ? new INDArray[] {x, weights, vector(getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr))}
+                : new INDArray[] {x, weights};
+        exec("conv2d", inputs, new INDArray[] {z}, arguments(x));
+        return z;
+    }
+
+    private int[] outputSize(INDArray x) {
+        var c = layerConf();
+        return ConvolutionUtils.getOutputSize(x, c.getKernelSize(), c.getStride(),
+                convolutionMode == ConvolutionMode.Same ? null : c.getPadding(), convolutionMode, c.getDilation(), CNN2DFormat.NHWC);
+    }
+
+    /** kH, kW, sH, sW, pH, pW, dH, dW, same mode, NHWC (1), weights [out, in, kH, kW] (1): as DL4J's oneDNN helper. */
+    private int[] arguments(INDArray x) {
+        var c = layerConf();
+        int[] k = c.getKernelSize(), s = c.getStride(), d = c.getDilation();
+        boolean same = convolutionMode == ConvolutionMode.Same;
+        int[] p = same ? ConvolutionUtils.getSameModeTopLeftPadding(outputSize(x), new int[] {(int) x.size(1), (int) x.size(2)}, k, s, d)
+                : c.getPadding();
+        return new int[] {k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], same ? 1 : 0, 1, 1};
+    }
+
+    /** DL4J keeps the bias as [1, O]; the ops take [O] (a view, so gradients land in place). */
+    private static INDArray vector(INDArray bias) {
+        return bias.reshape(bias.length());
+    }
+
+    private static void exec(String op, INDArray[] inputs, INDArray[] outputs, int[] args) {
+        Nd4j.getExecutioner().exec(DynamicCustomOp.builder(op).addInputs(inputs).addOutputs(outputs).addIntegerArguments(args)
+                .callInplace(false).build());
+    }
+}
