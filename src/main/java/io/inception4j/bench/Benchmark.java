@@ -15,6 +15,8 @@ import io.inception4j.graph.ModelSummary;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.bytedeco.javacpp.Pointer;
+import io.inception4j.graph.layers.BatchNormFolding;
+import io.inception4j.config.Loaded;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -100,7 +102,11 @@ public final class Benchmark {
             MultiDataSet batch = new MultiDataSet(new INDArray[] {x}, labels);
 
             Throughput train = time(o, () -> g.fit(batch), o.jfr());
-            Throughput infer = time(o, () -> g.output(false, x), null);
+            // Inference as predict runs it: a bundle's network (no auxiliary heads) with its batch norms folded.
+            ComputationGraph predictor = GraphFactory.standard().blueprint(new Loaded<>(model.doc(), m.withoutAux()),
+                    GraphOptions.defaults().withFastPaths(o.fastPaths())).create();
+            BatchNormFolding.fold(predictor);
+            Throughput infer = time(o, () -> predictor.output(false, x), null);
             long macs = summary.macs() + summary.auxMacs();
             // Training costs about three forward passes (forward, backward to activations, backward to weights).
             double trainGflops = train.median() * macs * 2 * 3 / 1e9;

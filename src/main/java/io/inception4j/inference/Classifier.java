@@ -1,5 +1,6 @@
 package io.inception4j.inference;
 
+import io.inception4j.graph.layers.BatchNormFolding;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -46,6 +47,7 @@ public final class Classifier {
     private Classifier(Bundle bundle) {
         this.bundle = bundle;
         this.network = bundle.network();
+        BatchNormFolding.fold(network); // this network only ever predicts
     }
 
     public static Classifier load(Path bundleFile) {

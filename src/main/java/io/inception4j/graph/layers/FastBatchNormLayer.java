@@ -49,6 +49,8 @@ public class FastBatchNormLayer extends BatchNormalization {
     /** The batch statistics of the last training forward pass, for its backward pass. */
     private double[] batchMean, batchVar;
     private INDArray forInput;
+    /** Folded into the convolution before it ({@link BatchNormFolding}): inference passes the input through. */
+    private boolean folded;
     /** A column of H*W ones, kept outside workspaces: row sums are products with it. */
     private INDArray ones;
 
@@ -61,9 +63,29 @@ public class FastBatchNormLayer extends BatchNormalization {
                 && dataType.isFPType() && !layerConf().isLockGammaBeta() && x.ordering() == 'c' && !x.isView();
     }
 
+    boolean folded() {
+        return folded;
+    }
+
+    void markFolded() {
+        folded = true;
+    }
+
+    /** The running variance, from either of DL4J's parameterisations. */
+    double[] runningVariance() {
+        if (!layerConf().isUseLogStd()) return vector(BatchNormalizationParamInitializer.GLOBAL_VAR);
+        double[] var = vector(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
+        for (int i = 0; i < var.length; i++) var[i] = Math.pow(100, var[i]); // (10^log10(std))^2
+        return var;
+    }
+
     @Override
     public INDArray preOutput(INDArray x, TrainingMode training, LayerWorkspaceMgr workspaceMgr) {
         forInput = null;
+        if (folded) {
+            if (training == TrainingMode.TRAIN) throw new IllegalStateException(layerId() + ": folded into its convolution, for inference only");
+            return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, x);
+        }
         if (!fastPath(x)) {
             return super.preOutput(x, training, workspaceMgr);
         }
@@ -90,13 +112,7 @@ public class FastBatchNormLayer extends BatchNormalization {
 
     /** Inference: normalised with the running mean and variance, as DL4J computes it. */
     private INDArray inference(INDArray x, LayerWorkspaceMgr workspaceMgr) {
-        double[] mean = vector(BatchNormalizationParamInitializer.GLOBAL_MEAN), var;
-        if (layerConf().isUseLogStd()) {
-            var = vector(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-            for (int i = 0; i < var.length; i++) var[i] = Math.pow(100, var[i]); // (10^log10(std))^2
-        } else {
-            var = vector(BatchNormalizationParamInitializer.GLOBAL_VAR);
-        }
+        double[] mean = vector(BatchNormalizationParamInitializer.GLOBAL_MEAN), var = runningVariance();
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
         normalise(x, mean, var, out);
         return out;

@@ -33,13 +33,23 @@ public class FastConvLayer extends ConvolutionLayer {
     /** The input whose pre-activation {@link #kept} holds (identity, not equality: DL4J sets a new array per pass). */
     private INDArray keptFor;
     private INDArray kept;
+    /** The bias of a batch norm folded into this layer ({@link BatchNormFolding}), used in place of the layer's own. */
+    private INDArray foldedBias;
 
     public FastConvLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
+    boolean nhwc() {
+        return layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC;
+    }
+
+    void foldedBias(INDArray bias) {
+        foldedBias = bias;
+    }
+
     private boolean ownPath() {
-        return layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC && input.rank() == 4 && dataType.isFPType()
+        return nhwc() && input.rank() == 4 && dataType.isFPType()
                 && input.size(3) == getParam(ConvolutionParamInitializer.WEIGHT_KEY).size(1);
     }
 
@@ -47,7 +57,10 @@ public class FastConvLayer extends ConvolutionLayer {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         keptFor = kept = null;
-        if (!ownPath()) return super.activate(training, workspaceMgr);
+        if (!ownPath()) {
+            if (foldedBias != null) throw new IllegalStateException(layerId() + ": folded for NHWC inference, given " + java.util.Arrays.toString(input.shape()));
+            return super.activate(training, workspaceMgr);
+        }
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray z = convolve(training, workspaceMgr, ArrayType.ACTIVATIONS);
         IActivation afn = layerConf().getActivationFn();
@@ -69,6 +82,7 @@ public class FastConvLayer extends ConvolutionLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
+        if (foldedBias != null) throw new IllegalStateException(layerId() + ": a batch norm is folded into this layer, for inference only");
         if (!ownPath()) return super.backpropGradient(epsilon, workspaceMgr);
         INDArray x = input.castTo(dataType);
         INDArray eps = epsilon.castTo(dataType);
@@ -107,8 +121,8 @@ public class FastConvLayer extends ConvolutionLayer {
         INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
         int[] out = outputSize(x);
         INDArray z = workspaceMgr.createUninitialized(type, dataType, new long[] {x.size(0), out[0], out[1], weights.size(0)}, 'c');
-        INDArray[] inputs = hasBias()
-                ? new INDArray[] {x, weights, vector(getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr))}
+        INDArray[] inputs = foldedBias != null ? new INDArray[] {x, weights, foldedBias}
+                : hasBias() ? new INDArray[] {x, weights, vector(getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr))}
                 : new INDArray[] {x, weights};
         exec("conv2d", inputs, new INDArray[] {z}, arguments(x));
         return z;
