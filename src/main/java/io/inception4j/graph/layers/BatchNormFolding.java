@@ -13,8 +13,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * a = gamma / sqrt(var + eps) and b' = beta + a * (bias - mean) is conv(x, a * W) + b', so the convolution
  * takes the scaled weights and b' as its bias (added inside oneDNN's kernel) and the batch norm passes its input
  * through: one pass over every activation less per convolution. Exact to float rounding. Applies where an NHWC
- * {@link FastConvLayer} feeds only a {@link FastBatchNormLayer}; the graph is for inference from then on (a
- * folded batch norm refuses training).
+ * {@link FastConvLayer} feeds only a {@link FastBatchNormLayer}; a {@link FastReluLayer} that is the batch norm's
+ * only consumer is then applied by the convolution to its own fresh output, in place (no array of its own). The
+ * graph is for inference from then on (folded layers refuse training).
  */
 public final class BatchNormFolding {
     private BatchNormFolding() {}
@@ -31,6 +32,14 @@ public final class BatchNormFolding {
             if (before.getOutputVertices() == null || before.getOutputVertices().length != 1) continue; // another consumer needs the raw output
             foldInto(conv, bn);
             folded++;
+            VertexIndices[] after = v.getOutputVertices();
+            if (after != null && after.length == 1) {
+                GraphVertex next = graph.getVertices()[after[0].getVertexIndex()];
+                if (next.hasLayer() && next.getLayer() instanceof FastReluLayer relu) {
+                    conv.reluInPlace();
+                    relu.markFused();
+                }
+            }
         }
         return folded;
     }

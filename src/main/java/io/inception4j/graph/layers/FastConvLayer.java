@@ -35,6 +35,8 @@ public class FastConvLayer extends ConvolutionLayer {
     private INDArray kept;
     /** The bias of a batch norm folded into this layer ({@link BatchNormFolding}), used in place of the layer's own. */
     private INDArray foldedBias;
+    /** A ReLU fused in by {@link BatchNormFolding}: applied to the output in place. */
+    private boolean reluInPlace;
 
     public FastConvLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -46,6 +48,10 @@ public class FastConvLayer extends ConvolutionLayer {
 
     void foldedBias(INDArray bias) {
         foldedBias = bias;
+    }
+
+    void reluInPlace() {
+        reluInPlace = true;
     }
 
     private boolean ownPath() {
@@ -63,6 +69,7 @@ public class FastConvLayer extends ConvolutionLayer {
         }
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray z = convolve(training, workspaceMgr, ArrayType.ACTIVATIONS);
+        if (reluInPlace) Nd4j.getExecutioner().exec(new RectifiedLinear(z, z, 0.0));
         IActivation afn = layerConf().getActivationFn();
         if (afn instanceof ActivationIdentity) return z;
         boolean keep = training && cacheMode != null && cacheMode != CacheMode.NONE;
