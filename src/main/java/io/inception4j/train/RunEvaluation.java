@@ -62,6 +62,7 @@ public final class RunEvaluation {
             throw new ConfigException(file + ": its labels " + bundle.labels() + " differ from the dataset's " + dataset.classes());
         }
         var batches = dataset.batches(split(dataset, split), pre.height(), pre.width(), 32, 1, false, 0, seed);
+        io.inception4j.graph.layers.BatchNormFolding.fold(bundle.network()); // only evaluated, as predict would run it
         EvalReport report = Evaluator.evaluate(bundle.network(), batches, split, dataset.classes());
         report.write(out != null ? out : file.toAbsolutePath().getParent().resolve(file.getFileName() + "-evaluation"));
         return report;

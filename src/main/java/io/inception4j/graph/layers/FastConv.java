@@ -24,13 +24,9 @@ public class FastConv extends ConvolutionLayer {
 
     /** The layer {@code builder} would build (its checks included), with our implementation. */
     public FastConv(ConvolutionLayer.Builder builder) {
-        super(checked(builder));
+        super(Wiring.checked(builder));
     }
 
-    private static ConvolutionLayer.Builder checked(ConvolutionLayer.Builder builder) {
-        builder.build(); // the stock builder validates kernel, stride, padding and mode in build()
-        return builder;
-    }
 
     @Override
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,

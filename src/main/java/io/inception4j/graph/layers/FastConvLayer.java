@@ -17,9 +17,11 @@ import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.factory.Nd4j;
+
+import static io.inception4j.graph.layers.Wiring.exec;
+import static io.inception4j.graph.layers.Wiring.vector;
 
 /**
  * The computation behind {@link FastConv} on NHWC input: libnd4j's {@code conv2d} and {@code conv2d_bp} (oneDNN
@@ -149,15 +151,5 @@ public class FastConvLayer extends ConvolutionLayer {
         int[] p = same ? ConvolutionUtils.getSameModeTopLeftPadding(outputSize(x), new int[] {(int) x.size(1), (int) x.size(2)}, k, s, d)
                 : c.getPadding();
         return new int[] {k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], same ? 1 : 0, 1, 1};
-    }
-
-    /** DL4J keeps the bias as [1, O]; the ops take [O] (a view, so gradients land in place). */
-    private static INDArray vector(INDArray bias) {
-        return bias.reshape(bias.length());
-    }
-
-    private static void exec(String op, INDArray[] inputs, INDArray[] outputs, int[] args) {
-        Nd4j.getExecutioner().exec(DynamicCustomOp.builder(op).addInputs(inputs).addOutputs(outputs).addIntegerArguments(args)
-                .callInplace(false).build());
     }
 }

@@ -23,13 +23,9 @@ public class FastSeparableConv extends SeparableConvolution2D {
 
     /** The layer {@code builder} would build (its checks included), with our implementation. */
     public FastSeparableConv(SeparableConvolution2D.Builder builder) {
-        super(checked(builder));
+        super(Wiring.checked(builder));
     }
 
-    private static SeparableConvolution2D.Builder checked(SeparableConvolution2D.Builder builder) {
-        builder.build(); // the stock builder validates kernel, stride, padding and mode in build()
-        return builder;
-    }
 
     @Override
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,

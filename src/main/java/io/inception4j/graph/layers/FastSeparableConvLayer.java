@@ -14,8 +14,9 @@ import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.factory.Nd4j;
+
+import static io.inception4j.graph.layers.Wiring.exec;
+import static io.inception4j.graph.layers.Wiring.vector;
 
 import static org.deeplearning4j.nn.params.SeparableConvolutionParamInitializer.BIAS_KEY;
 import static org.deeplearning4j.nn.params.SeparableConvolutionParamInitializer.DEPTH_WISE_WEIGHT_KEY;
@@ -149,15 +150,5 @@ public class FastSeparableConvLayer extends SeparableConvolution2DLayer {
     /** DL4J's depthwise weights [m, C, kH, kW] as libnd4j's [kH, kW, C, m], contiguous. */
     private static INDArray libnd4jLayout(INDArray weights, LayerWorkspaceMgr workspaceMgr, ArrayType working) {
         return workspaceMgr.dup(working, weights.permute(2, 3, 1, 0), 'c');
-    }
-
-    /** DL4J keeps the bias as [1, O]; the ops take [O] (a view, so gradients land in place). */
-    private static INDArray vector(INDArray bias) {
-        return bias.reshape(bias.length());
-    }
-
-    private static void exec(String op, INDArray[] inputs, INDArray[] outputs, int[] args) {
-        Nd4j.getExecutioner().exec(DynamicCustomOp.builder(op).addInputs(inputs).addOutputs(outputs).addIntegerArguments(args)
-                .callInplace(false).build());
     }
 }

@@ -1,6 +1,10 @@
 /**
  * Our own DL4J layers: drop-in replacements for stock DL4J layers whose training path is slow or wrong on
- * CPU, selected by {@code train.fast_paths} (one by one: {@link io.inception4j.graph.FastPath}).
+ * CPU, selected by {@code train.fast_paths} (one by one: {@link io.inception4j.graph.FastPath}); what NHWC
+ * networks need around them ({@link io.inception4j.graph.layers.ChannelsLast} at the input,
+ * {@link io.inception4j.graph.layers.ChannelsFirstFlatten} before dense layers,
+ * {@link io.inception4j.graph.layers.ChannelConcat}); and {@link io.inception4j.graph.layers.BatchNormFolding}
+ * for inference.
  *
  * <p>Each is a subclass of the stock layer's configuration, so shapes, summaries and the rest of DL4J see the
  * layer they know; it differs only in {@code instantiate}, which returns our implementation. DL4J serialises
