@@ -13,7 +13,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
@@ -57,7 +56,7 @@ public final class BatchIterator implements MultiDataSetIterator {
     private final double labelSmoothing, resizeRatio;
     private final long seed;
 
-    private List<Integer> order;
+    private int[] order;
     private int epoch, cursor;
 
     public BatchIterator(List<Sample> samples, ImageSource images, BadFiles bad, DataConfig data, int height, int width,
@@ -83,16 +82,16 @@ public final class BatchIterator implements MultiDataSetIterator {
     /** Prepares the order of {@code epoch} (shuffled by seed and epoch when training) and rewinds. */
     public void setEpoch(int epoch) {
         this.epoch = epoch;
-        List<Integer> idx = new ArrayList<>();
-        for (int i = 0; i < samples.size(); i++) idx.add(i);
-        if (training) Collections.shuffle(idx, new Random(seed * 1_000_003L + epoch));
+        int[] idx = new int[samples.size()];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        if (training) shuffle(idx, new Random(seed * 1_000_003L + epoch));
         this.order = idx;
         this.cursor = 0;
     }
 
     /** Skips the first {@code batches} batches of the current epoch (to resume mid-epoch). */
     public void skip(int batches) {
-        cursor = Math.min(order.size(), batches * batchSize);
+        cursor = Math.min(order.length, batches * batchSize);
     }
 
     /**
@@ -101,9 +100,9 @@ public final class BatchIterator implements MultiDataSetIterator {
      */
     public List<List<Sample>> remainingBatches() {
         List<List<Sample>> batches = new ArrayList<>();
-        for (int from = cursor; from < order.size(); from += batchSize) {
+        for (int from = cursor; from < order.length; from += batchSize) {
             List<Sample> b = new ArrayList<>();
-            for (int i = from; i < Math.min(order.size(), from + batchSize); i++) b.add(samples.get(order.get(i)));
+            for (int i = from; i < Math.min(order.length, from + batchSize); i++) b.add(samples.get(order[i]));
             batches.add(b);
         }
         return batches;
@@ -130,6 +129,18 @@ public final class BatchIterator implements MultiDataSetIterator {
         return samples.stream().filter(s -> !bad.contains(s)).toList();
     }
 
+    /**
+     * Collections.shuffle's own steps on an int array (so every seed gives the order it always gave, and a run
+     * resumes exactly), without boxing: a million Integers were 20 MB of heap for the order alone.
+     */
+    static void shuffle(int[] a, Random rnd) {
+        for (int i = a.length; i > 1; i--) {
+            int j = rnd.nextInt(i), t = a[i - 1];
+            a[i - 1] = a[j];
+            a[j] = t;
+        }
+    }
+
     private static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
     }
@@ -141,7 +152,7 @@ public final class BatchIterator implements MultiDataSetIterator {
 
     @Override
     public boolean hasNext() {
-        return cursor < order.size();
+        return cursor < order.length;
     }
 
     @Override
@@ -151,17 +162,21 @@ public final class BatchIterator implements MultiDataSetIterator {
 
     @Override
     public MultiDataSet next(int num) {
-        int n = Math.min(num, order.size() - cursor);
+        int n = Math.min(num, order.length - cursor);
         int start = cursor;
         cursor += n;
-        float[][] pixels = new float[n][];
+        int size = 3 * height * width;
+        // Each worker writes its images straight into the batch's native array: no per-image Java array, no copy.
+        INDArray all = Nd4j.create(DataType.FLOAT, n, 3, height, width);
+        FloatBuffer buf = all.data().asNioFloat();
+        boolean[] used = new boolean[n];
         // Contiguous chunks of the batch, one per worker; each image's randomness comes from its position.
         int chunk = (n + workers - 1) / workers;
         List<Future<?>> tasks = new ArrayList<>();
         for (int from = 0; from < n; from += chunk) {
             int lo = from, hi = Math.min(n, from + chunk);
             tasks.add(POOL.submit(() -> {
-                for (int i = lo; i < hi; i++) pixels[i] = image(start + i);
+                for (int i = lo; i < hi; i++) used[i] = image(start + i, buf, i * size);
             }));
         }
         for (Future<?> t : tasks) {
@@ -171,21 +186,22 @@ public final class BatchIterator implements MultiDataSetIterator {
                 Thread.currentThread().interrupt();
                 throw new Interrupted(e);
             } catch (ExecutionException e) {
+                all.close();
                 throw new IllegalStateException("assembling a batch failed: " + e.getCause(), e.getCause());
             }
         }
         List<Integer> ok = new ArrayList<>();
-        for (int i = 0; i < n; i++) if (pixels[i] != null) ok.add(i);
+        for (int i = 0; i < n; i++) if (used[i]) ok.add(i);
         int m = Math.max(1, ok.size()); // a batch whose images all failed keeps one blank row, masked out below
-        int size = 3 * height * width;
-        INDArray x = Nd4j.create(DataType.FLOAT, m, 3, height, width);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, m, classes);
-        FloatBuffer buf = x.data().asNioFloat();
-        for (int j = 0; j < ok.size(); j++) {
-            int i = ok.get(j);
-            buf.put(j * size, pixels[i]);
-            y.putScalar(j, samples.get(order.get(start + i)).label(), 1.0);
+        INDArray x = all;
+        if (ok.size() < n) { // images that could not be used leave their rows out (rare: a damaged file)
+            x = Nd4j.zeros(DataType.FLOAT, m, 3, height, width);
+            FloatBuffer to = x.data().asNioFloat();
+            for (int j = 0; j < ok.size(); j++) to.put(j * size, buf, ok.get(j) * size, size);
+            all.close();
         }
+        INDArray y = Nd4j.zeros(DataType.FLOAT, m, classes);
+        for (int j = 0; j < ok.size(); j++) y.putScalar(j, samples.get(order[start + ok.get(j)]).label(), 1.0);
         if (labelSmoothing > 0) y.muli(1 - labelSmoothing).addi(labelSmoothing / classes);
         INDArray[] labels = new INDArray[outputs];
         for (int o = 0; o < outputs; o++) labels[o] = y;
@@ -212,11 +228,17 @@ public final class BatchIterator implements MultiDataSetIterator {
 
     /** The CHW pixels of the image at epoch position {@code pos}, or null if it cannot be used. */
     float[] image(int pos) {
-        Sample s = samples.get(order.get(pos));
-        if (bad.contains(s)) return null;
+        float[] out = new float[3 * height * width];
+        return image(pos, FloatBuffer.wrap(out), 0) ? out : null;
+    }
+
+    /** Writes the CHW pixels of the image at epoch position {@code pos} into {@code out} from {@code offset}; false if it cannot be used. */
+    boolean image(int pos, FloatBuffer out, int offset) {
+        Sample s = samples.get(order[pos]);
+        if (bad.contains(s)) return false;
         Random rnd = new Random(seed * 7_919L + epoch * 1_000_003L + pos);
         // Every Mat and buffer made here (the decoded file, crops, flips, resizes) is freed when the image is
-        // in the Java array, not when a garbage collection gets round to it: the pipeline's native memory then
+        // in the batch, not when a garbage collection gets round to it: the pipeline's native memory then
         // depends on the batch and the workers, not on the heap's size or the collector's pace. A Mat from
         // the memory cache was made outside the scope and stays.
         try (PointerScope scope = new PointerScope()) {
@@ -225,13 +247,12 @@ public final class BatchIterator implements MultiDataSetIterator {
                 source = images.get(s);
             } catch (IOException | RuntimeException | LinkageError e) {
                 bad.add(s, e);
-                return null;
+                return false;
             }
             Mat img = training ? augmenter.train(source, rnd) : augmenter.eval(source, resizeRatio);
             double[] colour = training ? augmenter.colourFactors(rnd) : new double[] {1, 1};
-            float[] out = new float[3 * height * width];
-            Preprocessing.toChw(img, out, colour[0], colour[1]);
-            return out;
+            Preprocessing.toChw(img, out, offset, colour[0], colour[1]);
+            return true;
         }
     }
 

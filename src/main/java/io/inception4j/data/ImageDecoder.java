@@ -7,7 +7,8 @@ import org.bytedeco.opencv.opencv_core.Size;
 import org.datavec.image.loader.NativeImageLoader;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -82,10 +83,10 @@ public final class ImageDecoder {
             if (h.format().equals("gif")) {
                 m = new OpenCVFrameConverter.ToMat().convert(new NativeImageLoader().asWritable(file.toFile()).getFrame());
             } else {
-                byte[] bytes = Files.readAllBytes(file);
+                ByteBuffer bytes = FileBytes.read(file);
                 int flags = h.format().equals("jpeg") ? reducedFlag(h, side) : IMREAD_ANYDEPTH | IMREAD_ANYCOLOR;
-                try (BytePointer data = new BytePointer(bytes)) {
-                    m = imdecode(new Mat(1, bytes.length, CV_8U, data), flags);
+                try (BytePointer data = new BytePointer(bytes); Mat encoded = new Mat(1, bytes.limit(), CV_8U, data)) {
+                    m = imdecode(encoded, flags);
                 }
             }
         } catch (IOException | RuntimeException | LinkageError e) { // DataVec's and OpenCV's own failures
@@ -140,5 +141,36 @@ public final class ImageDecoder {
         resize(bgr, out, new Size((int) Math.max(1, Math.round(bgr.cols() * scale)),
                 (int) Math.max(1, Math.round(bgr.rows() * scale))), 0, 0, INTER_AREA);
         return out;
+    }
+
+    /**
+     * A file's bytes in a direct buffer this thread keeps and reuses, which OpenCV decodes in place: reading
+     * into a new Java array, then copying it to native memory, made two copies of every file (about 200 KB an
+     * image) for the collector. A file larger than {@link #KEPT} gets a buffer of its own, not kept.
+     */
+    static final class FileBytes {
+        static final int KEPT = 8 << 20;
+        private static final ThreadLocal<ByteBuffer[]> BUFFER = ThreadLocal.withInitial(() -> new ByteBuffer[] {ByteBuffer.allocateDirect(1 << 18)});
+
+        private FileBytes() {}
+
+        static ByteBuffer read(Path file) throws IOException {
+            try (FileChannel ch = FileChannel.open(file)) {
+                long size = ch.size();
+                if (size > Integer.MAX_VALUE - 8) throw new IOException(file + ": " + size + " bytes is too large for an image");
+                ByteBuffer[] kept = BUFFER.get();
+                ByteBuffer b;
+                if (size <= kept[0].capacity()) {
+                    b = kept[0];
+                } else if (size <= KEPT) {
+                    b = kept[0] = ByteBuffer.allocateDirect(Math.min(KEPT, Integer.highestOneBit((int) size) << 1));
+                } else {
+                    b = ByteBuffer.allocateDirect((int) size);
+                }
+                b.clear().limit((int) size);
+                while (b.hasRemaining() && ch.read(b) >= 0) { }
+                return b.flip();
+            }
+        }
     }
 }

@@ -40,9 +40,9 @@ public record ImageHeader(String format, int width, int height, long bytes, Stri
     static final int WINDOW = 4 * 1024;
 
     public static ImageHeader read(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size == 0) return new ImageHeader("unknown", -1, -1, 0, "empty file (0 bytes)");
         try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+            long size = ch.size(); // from the open file: a separate stat would be a second system call and object per file
+            if (size == 0) return new ImageHeader("unknown", -1, -1, 0, "empty file (0 bytes)");
             ByteBuffer head = readAt(ch, 0, (int) Math.min(size, WINDOW), BUFFERS.get()[0]);
             String format = sniff(head);
             return switch (format) {

@@ -8,13 +8,13 @@ import org.datavec.api.io.labels.ParentPathLabelGenerator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -148,7 +148,7 @@ public record ImageIndex(List<String> classes, SampleList samples, Splits given)
     /** Image files under {@code dir} (any depth), sorted. */
     static List<Path> images(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile).filter(ImageIndex::isImage).sorted().toList();
+            return walk.filter(ImageIndex::isImage).filter(Files::isRegularFile).sorted().toList(); // the name first: no stat for other files
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -164,9 +164,19 @@ public record ImageIndex(List<String> classes, SampleList samples, Splits given)
 
     /** Whether a file name has an image extension the decoder reads. */
     public static boolean isImage(Path f) {
-        String n = f.getFileName().toString();
+        Path name = f.getFileName();
+        return name != null && hasImageExtension(name.toString());
+    }
+
+    /** The same on a name, by comparing in place (a listing asks this of every file: no copies per name). */
+    static boolean hasImageExtension(String n) {
         int dot = n.lastIndexOf('.');
-        return dot > 0 && IMAGE_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
+        if (dot <= 0) return false;
+        int len = n.length() - dot - 1;
+        for (String ext : IMAGE_EXTENSIONS) {
+            if (ext.length() == len && n.regionMatches(true, dot + 1, ext, 0, len)) return true;
+        }
+        return false;
     }
 
     /**
@@ -268,21 +278,35 @@ public record ImageIndex(List<String> classes, SampleList samples, Splits given)
                     perImage.add(lines.get(i));
                 }
             }
-            int before = out.size();
-            for (Path f : list(val)) {
-                if (!isImage(f)) continue;
-                Matcher m = IMAGENET_VAL_NAME.matcher(f.getFileName().toString());
-                if (!m.matches()) throw new ConfigException(f + ": expected ImageNet validation names ILSVRC2012_val_NNNNNNNN.JPEG");
-                int n = Integer.parseInt(m.group(1));
-                if (n < 1 || n > perImage.size()) {
-                    throw new ConfigException(labelsFile + ": has " + perImage.size() + " labels, but " + f.getFileName() + " is image " + n);
+            // The file names by image number (their sorted order, the names being fixed-width): 50,000 short
+            // strings, not a sorted list of Paths (a flat folder of 200,000 once held about 40 MB of them long
+            // enough for the collector to promote them, and the heap stayed larger for the rest of the run).
+            String[] byNumber = new String[perImage.size()];
+            Matcher m = IMAGENET_VAL_NAME.matcher("");
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(val)) {
+                for (Path f : files) {
+                    String name = f.getFileName().toString();
+                    if (!hasImageExtension(name)) continue;
+                    if (!m.reset(name).matches()) throw new ConfigException(f + ": expected ImageNet validation names ILSVRC2012_val_NNNNNNNN.JPEG");
+                    int n = Integer.parseInt(m.group(1));
+                    if (n < 1 || n > perImage.size()) {
+                        throw new ConfigException(labelsFile + ": has " + perImage.size() + " labels, but " + name + " is image " + n);
+                    }
+                    if (byNumber[n - 1] != null) throw new ConfigException(f + ": image " + n + " is also " + val.resolve(byNumber[n - 1]));
+                    byNumber[n - 1] = name;
                 }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            int before = out.size();
+            for (int n = 1; n <= byNumber.length; n++) {
+                if (byNumber[n - 1] == null) continue;
                 String wnid = perImage.get(n - 1);
                 Integer l = label.get(wnid);
                 if (l == null) {
                     throw new ConfigException(labelsFile + ":" + n + ": " + wnid + " is not a synset of the training set");
                 }
-                out.add(f, l);
+                out.add(val.resolve(byNumber[n - 1]), l);
             }
             int added = out.size() - before;
             if (added == 0) throw new ConfigException(val + ": no validation images");

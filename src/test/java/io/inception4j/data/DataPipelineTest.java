@@ -63,6 +63,24 @@ class DataPipelineTest {
         }
     }
 
+    /** The epoch order, shuffled without boxing, is the one Collections.shuffle gave: old runs resume exactly. */
+    @Test
+    void theUnboxedShuffleGivesCollectionsShufflesOrder() {
+        for (long seed : new long[] {1, 42, 1_000_003L * 7 + 3}) {
+            for (int n : new int[] {0, 1, 5, 6, 1000}) {
+                List<Integer> boxed = new ArrayList<>();
+                int[] unboxed = new int[n];
+                for (int i = 0; i < n; i++) {
+                    boxed.add(i);
+                    unboxed[i] = i;
+                }
+                java.util.Collections.shuffle(boxed, new java.util.Random(seed));
+                BatchIterator.shuffle(unboxed, new java.util.Random(seed));
+                assertEquals(boxed, java.util.Arrays.stream(unboxed).boxed().toList(), "seed " + seed + ", " + n + " entries");
+            }
+        }
+    }
+
     @Test
     void damagedFilesAreSkippedCountedAndListedWithTheirReason(@TempDir Path tmp) throws IOException {
         Path dir = generate(tmp.resolve("set"), DataConfig.Layout.FOLDERS, 2, 6, 4);
