@@ -40,6 +40,10 @@ final class TrainCommand implements Callable<Integer> {
             + "or a checkpoint instead of random ones; a classifier for another number of classes starts afresh.")
     Path init;
 
+    @Option(names = "--stop-after-batches", paramLabel = "N", description = "Stop after N batches of this invocation, "
+            + "with a checkpoint as on Ctrl-C (continue with --resume): a measured slice of a long run.")
+    Integer stopAfterBatches;
+
     @Option(names = "--print-config", description = "Print the resolved configs and exit.")
     boolean printConfig;
 
@@ -59,7 +63,10 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var overrides = config.overrides("train", "model", "data", "train");
         StopSignal stop = new StopSignal();
-        Trainer.Options options = new Trainer.Options(data.dir, System.getenv(), runs, stop, null);
+        if (stopAfterBatches != null && stopAfterBatches < 1) {
+            throw new io.inception4j.config.ConfigException("--stop-after-batches: expected a number of batches >= 1, got " + stopAfterBatches);
+        }
+        Trainer.Options options = new Trainer.Options(data.dir, System.getenv(), runs, stop, stopAfter(stop));
         if (resume == null && printConfig) {
             spec.commandLine().getOut().print(Experiment.load(experimentFile(), overrides).resolvedYaml());
             spec.commandLine().getOut().flush();
@@ -84,8 +91,23 @@ final class TrainCommand implements Callable<Integer> {
         out.flush();
         return switch (r.outcome()) {
             case COMPLETED, EARLY_STOPPED -> ExitCodes.OK;
-            case INTERRUPTED -> ExitCodes.INTERRUPTED;
+            case INTERRUPTED -> stoppedAsAsked ? ExitCodes.OK : ExitCodes.INTERRUPTED;
             case DIVERGED -> ExitCodes.FAILURE;
+        };
+    }
+
+    /** Set when --stop-after-batches, not Ctrl-C, stopped the run: then stopping is the run's success. */
+    private volatile boolean stoppedAsAsked;
+
+    /** Requests the stop after --stop-after-batches batches (the trainer stops at that batch's end); null without it. */
+    private Trainer.BatchListener stopAfter(StopSignal stop) {
+        if (stopAfterBatches == null) return null;
+        int[] fitted = {0};
+        return (epoch, batch, loss) -> {
+            if (++fitted[0] == stopAfterBatches) {
+                stoppedAsAsked = true;
+                stop.request();
+            }
         };
     }
 

@@ -181,8 +181,9 @@ public final class Trainer {
                 outcome = Outcome.INTERRUPTED;
                 break;
             }
-            // A whole-epoch fitter cannot stop mid-epoch: a stop request takes effect here, with a checkpoint.
-            boolean stopHere = tr.fitter() != null && options.stop().requested() && epoch + 1 < tr.t().epochs();
+            // A stop request at an epoch's end (a whole-epoch fitter cannot stop mid-epoch; batch by batch, one on
+            // the epoch's last batch) takes effect here, after validation, with a checkpoint.
+            boolean stopHere = options.stop().requested() && epoch + 1 < tr.t().epochs();
             state = afterEpoch(tr, epoch, state, fit, started, stopHere);
             outcome = stopAfter(tr, epoch, state, stopHere);
             if (outcome != Outcome.COMPLETED) break;
@@ -351,7 +352,7 @@ public final class Trainer {
         return next;
     }
 
-    /** Whether the run ends after {@code epoch}: on a stop request (whole-epoch fitters) or early stopping. */
+    /** Whether the run ends after {@code epoch}: on a stop request or early stopping. */
     private Outcome stopAfter(Training tr, int epoch, TrainingState state, boolean stopHere) {
         if (stopHere) {
             log.info("stopped on request after epoch {}; continue with: train --resume {}", epoch + 1, run.dir());

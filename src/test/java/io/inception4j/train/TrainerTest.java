@@ -163,6 +163,34 @@ class TrainerTest {
         assertEquals(Trainer.Outcome.COMPLETED, resumed.outcome());
     }
 
+    /**
+     * train --stop-after-batches N stops after N batches with a checkpoint and exit 0, mid-epoch (4 of 3-batch
+     * epochs) or at an epoch's end (3: after its validation, not a batch into the next), and the run resumes.
+     */
+    @Test
+    void stopAfterBatchesStopsThereWithACheckpointAndTheRunResumes(@TempDir Path tmp) throws Exception {
+        Path exp = TinyFlowers.setUp(tmp, 3);
+        for (int n : new int[] {4, 3}) {
+            Path runs = tmp.resolve("runs-" + n);
+            Cli stopped = Cli.run("train", exp.toString(), "--runs", runs.toString(), "--stop-after-batches", String.valueOf(n));
+            assertEquals(0, stopped.exitCode(), stopped.err());
+            Path run;
+            try (var dirs = Files.list(runs)) {
+                run = dirs.findFirst().orElseThrow();
+            }
+            List<Path> ckpts = Checkpoints.list(run.resolve("checkpoints"));
+            TrainingState at = Checkpoints.load(ckpts.get(ckpts.size() - 1), true).state();
+            assertEquals(n == 4 ? List.of(1, 1) : List.of(1, 0), List.of(at.epoch(), at.batch()), "where the run stopped: " + at);
+            assertTrue(stopped.out().contains("interrupted"), stopped.out());
+            Cli resumed = Cli.run("train", "--resume", run.toString());
+            assertEquals(0, resumed.exitCode(), resumed.err());
+            assertTrue(resumed.out().contains("completed"), resumed.out());
+        }
+        Cli bad = Cli.run("train", exp.toString(), "--runs", tmp.resolve("none").toString(), "--stop-after-batches", "0");
+        assertEquals(2, bad.exitCode());
+        assertEquals("error: --stop-after-batches: expected a number of batches >= 1, got 0", bad.err().strip());
+    }
+
     @Test
     void aTruncatedCheckpointIsDetected(@TempDir Path tmp) throws Exception {
         Path exp = TinyFlowers.setUp(tmp, 1);
