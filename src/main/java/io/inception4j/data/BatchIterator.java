@@ -179,16 +179,20 @@ public final class BatchIterator implements MultiDataSetIterator {
                 for (int i = lo; i < hi; i++) used[i] = image(start + i, buf, i * size);
             }));
         }
-        for (Future<?> t : tasks) {
+        Throwable failed = null;
+        for (Future<?> t : tasks) { // every task is waited for: the others still write into the array
             try {
                 t.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new Interrupted(e);
+                throw new Interrupted(e); // the array is left to the collector: workers may still write into it
             } catch (ExecutionException e) {
-                all.close();
-                throw new IllegalStateException("assembling a batch failed: " + e.getCause(), e.getCause());
+                if (failed == null) failed = e.getCause();
             }
+        }
+        if (failed != null) {
+            all.close();
+            throw new IllegalStateException("assembling a batch failed: " + failed, failed);
         }
         List<Integer> ok = new ArrayList<>();
         for (int i = 0; i < n; i++) if (used[i]) ok.add(i);
