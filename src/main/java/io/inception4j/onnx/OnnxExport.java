@@ -113,6 +113,13 @@ public final class OnnxExport {
         return meta;
     }
 
+    /** A model's metadata_props as a map. */
+    public static Map<String, String> metadataOf(ModelProto model) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        model.getMetadataPropsList().forEach(p -> meta.put(p.getKey(), p.getValue()));
+        return meta;
+    }
+
     private static long translatedClasses(ComputationGraph network, List<String> labels) {
         long classes = network.getConfiguration().getVertices().get(network.getConfiguration().getNetworkOutputs().get(0)) instanceof
                 org.deeplearning4j.nn.conf.graph.LayerVertex lv && lv.getLayerConf().getLayer() instanceof

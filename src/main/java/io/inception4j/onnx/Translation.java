@@ -436,8 +436,11 @@ final class Translation {
                 throw new NoOnnxForm("vertex '" + v.name() + "': average pooling that counts padding in its divisor computes"
                         + " different results on DL4J's two code paths; build it as zero padding then unpadded pooling");
             }
+            // Without padding of its own the flag means nothing, and 1 is then what keeps ONNX Runtime right: 1.19 and
+            // 1.20 fuse a Pad before an AveragePool into its pads without setting the flag (onnxruntime#22177, fixed
+            // in 1.21), which turned our counted zero padding (Pad, then this pool) into uncounted padding.
             out = t.g.node("AveragePool", v.name(), new String[] {in.name()}, ints("kernel_shape", k), ints("strides", s), ints("pads", pads),
-                    attr("count_include_pad", 0L));
+                    attr("count_include_pad", padded ? 0L : 1L));
         } else {
             throw new NoOnnxForm("vertex '" + v.name() + "': " + p.getPoolingType() + " pooling has no ONNX form in inception4j's exporter");
         }

@@ -135,6 +135,48 @@ final class OnnxCheck {
         }
     }
 
+    /** The logits of {@code model} (say, one altered by a test) for {@code x} in ONNX Runtime. */
+    static INDArray onnxLogits(ModelProto model, INDArray x, Path dir) throws IOException {
+        Path file = Files.createTempFile(dir, "model-", ".onnx");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            model.writeTo(out);
+        }
+        try (OnnxModel onnx = OnnxModel.open(file)) {
+            return onnx.logits(x);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** The node named {@code name} (a vertex's output tensor name). */
+    static onnx.Onnx.NodeProto node(ModelProto model, String name) {
+        return model.getGraph().getNodeList().stream().filter(n -> n.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no node " + name + " in " + model.getGraph().getNodeList().stream().map(onnx.Onnx.NodeProto::getName).toList()));
+    }
+
+    static onnx.Onnx.AttributeProto attribute(onnx.Onnx.NodeProto node, String name) {
+        return node.getAttributeList().stream().filter(a -> a.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(node.getName() + " has no attribute " + name));
+    }
+
+    /** {@code model} with one attribute of one node replaced: to show that a wrong mapping would be caught. */
+    static ModelProto withAttribute(ModelProto model, String node, onnx.Onnx.AttributeProto replacement) {
+        ModelProto.Builder b = model.toBuilder();
+        var graph = b.getGraphBuilder();
+        for (int i = 0; i < graph.getNodeCount(); i++) {
+            if (!graph.getNode(i).getName().equals(node)) continue;
+            var n = graph.getNodeBuilder(i);
+            for (int a = 0; a < n.getAttributeCount(); a++) {
+                if (n.getAttribute(a).getName().equals(replacement.getName())) n.setAttribute(a, replacement);
+            }
+        }
+        return b.build();
+    }
+
+    static double difference(INDArray a, INDArray b) {
+        return maxAbs(a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)));
+    }
+
     /** Random batch norms, logits at a trained network's scale, then {@link #compare}. */
     static Compared prepareAndCompare(ComputationGraph g, INDArray x, Path dir, boolean fold) throws IOException {
         randomiseBatchNorms(g, 3);
