@@ -16,11 +16,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Write a self-contained inference bundle from a run, or an ONNX model from a run or a bundle.",
+        description = {"Write an inference bundle or an ONNX model from a run.",
                 "A bundle is one file that holds the network without its auxiliary heads and optimiser state, the class "
                         + "labels, the preprocessing, the resolved configs, the provenance (run, code version, split, test "
                         + "accuracy) and checksums of every entry.",
-                "--format onnx writes the same network as an ONNX model (opset " + OnnxExport.OPSET + ") for ONNX Runtime, "
+                "--format onnx writes the same network (from a run, or from a bundle) as an ONNX model (opset " + OnnxExport.OPSET + ") for ONNX Runtime, "
                         + "TensorRT, OpenVINO and the like: input 'input' [batch, 3, H, W], outputs 'logits' and "
                         + "'probabilities' [batch, classes]; labels and preprocessing in its metadata_props. A layer with "
                         + "no ONNX form is named and nothing is written (exit code 2)."})

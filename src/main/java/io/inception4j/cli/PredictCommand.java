@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Classify images with an exported bundle, or with an ONNX model from 'export --format onnx' (run in ONNX Runtime).",
+        description = {"Classify images with an exported bundle or ONNX model.",
+                "A .onnx file from 'export --format onnx' runs in ONNX Runtime, with the same preprocessing and output.",
                 "Prints the top-k labels with their probabilities for each image file, or for each image in a "
                         + "folder (searched recursively); any size of JPEG or PNG, grayscale or colour.",
                 "An image that cannot be read is reported in its place and the rest are still classified; a damaged "

@@ -36,4 +36,21 @@ class OnnxExportTest {
         assertTrue(c.logitDifference() <= TOLERANCE, model + ": largest logit difference " + c.logitDifference());
         assertTrue(c.probabilityDifference() <= TOLERANCE, model + ": largest probability difference " + c.probabilityDifference());
     }
+
+    /**
+     * torchvision's Inception v3 as imported (configs/weights/torchvision-inception-v3.yaml): its average pools
+     * count the padding, which the export writes as zero padding then a pool; batch norms folded, as a consumer
+     * without a graph optimiser would want them.
+     */
+    @org.junit.jupiter.api.Test
+    void torchvisionsInceptionV3WithCountedPaddingAndFoldedBatchNorms() throws Exception {
+        var loaded = io.inception4j.config.ModelConfig.load(Path.of("configs/models/inception-v3.yaml"), io.inception4j.config.Overrides.parse(
+                java.util.List.of("model.width=0.25", "model.classes=5", "model.aux=false", "model.input=[107,107,3]",
+                        "model.defaults.avgpool.include_pad=true")));
+        var g = io.inception4j.graph.GraphFactory.standard().blueprint(loaded, io.inception4j.graph.GraphOptions.defaults()).create();
+        OnnxCheck.Compared c = OnnxCheck.prepareAndCompare(g, OnnxCheck.batch(3, 107, 5), tmp, true);
+        assertEquals(0, c.count("BatchNormalization"), "every batch norm follows a plain convolution");
+        assertTrue(c.count("Pad") > 0, "counted padding is zero padding");
+        assertTrue(c.logitDifference() <= TOLERANCE, "largest logit difference " + c.logitDifference());
+    }
 }
