@@ -92,7 +92,7 @@ final class BenchCommand implements Callable<Integer> {
         var overrides = config.overrides("bench", "model", "data");
         var loaded = ModelConfig.load(model != null ? model : Path.of("configs/models/inception-v1.yaml"), overrides);
         if (onnx) {
-            var r = OnnxBenchmark.run(loaded, batch, warmup, iterations, out.resolve("tmp"));
+            var r = OnnxBenchmark.run(loaded, batch, warmup, iterations);
             r.json().put("cpu", Machine.detect().cpu());
             Path f = OnnxBenchmark.write(r.json(), out);
             spec.commandLine().getOut().print(r.table());

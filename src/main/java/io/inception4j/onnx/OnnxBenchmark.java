@@ -45,7 +45,7 @@ public final class OnnxBenchmark {
 
     public record Result(ObjectNode json, String table) {}
 
-    public static Result run(Loaded<ModelConfig> model, int batch, int warmup, int iterations, Path workDir) throws IOException {
+    public static Result run(Loaded<ModelConfig> model, int batch, int warmup, int iterations) throws IOException {
         ModelConfig m = model.config().withoutAux();
         ComputationGraph g = GraphFactory.standard().blueprint(new Loaded<>(model.doc(), m), GraphOptions.defaults()).create();
         Nd4j.getRandom().setSeed(1);
@@ -58,7 +58,7 @@ public final class OnnxBenchmark {
         List<String> labels = IntStream.range(0, m.classes()).mapToObj(i -> "class " + i).toList();
         ModelProto proto = OnnxExport.model(g, labels, new Preprocessing(m.height(), m.widthPx(), 1.14), "bgr", m.name(),
                 OnnxExport.Options.defaults());
-        Files.createDirectories(workDir);
+        Path workDir = Files.createTempDirectory("inception4j-onnx-");
         Path file = workDir.resolve(m.name() + ".onnx");
         AtomicFiles.write(file, (OutputStream out) -> proto.writeTo(out));
         long bytes = Files.size(file);
@@ -85,6 +85,7 @@ public final class OnnxBenchmark {
                     .put("date", OffsetDateTime.now().toString());
         } finally {
             Files.deleteIfExists(file);
+            Files.deleteIfExists(workDir);
         }
         String table = String.format(Locale.ROOT, "%s %s batch %d: largest logit difference %.2g (logits up to %.0f), %,d bytes, "
                         + "predict %.2f images/s, ONNX Runtime %.2f images/s (%.2fx)%n", m.name(), json.get("input").asText(), batch,
