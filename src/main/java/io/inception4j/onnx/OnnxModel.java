@@ -87,10 +87,8 @@ public final class OnnxModel implements AutoCloseable {
         checkInterface(file, model, height, width, labels.size());
         model = null; // the parsed copy is not needed any more: ONNX Runtime reads the file itself
         bytes = null;
-        try {
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
-            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-            OrtSession session = env.createSession(file.toString(), options);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) { // the session keeps its own copy
+            OrtSession session = OrtEnvironment.getEnvironment().createSession(file.toString(), options);
             return new OnnxModel(session, labels, new Preprocessing(height, width, ratio), order.equals("rgb"));
         } catch (OrtException e) {
             throw new ConfigException(file + ": ONNX Runtime cannot load this model (" + firstLine(e.getMessage()) + ")");

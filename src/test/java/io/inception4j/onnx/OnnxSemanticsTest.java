@@ -216,6 +216,39 @@ class OnnxSemanticsTest {
     }
 
     @Test
+    void theModelSaysWhatItTakesAndGivesWithADynamicBatch() throws Exception {
+        OnnxCheck.Compared c = exported("""
+                  - {id: conv, type: conv, filters: 8, kernel: 3}
+                  - {id: gap, type: global_avgpool}
+                  - {id: out, type: output}
+                """, false);
+        ModelProto m = c.model();
+        assertEquals(13, m.getOpsetImport(0).getVersion());
+        assertEquals("", m.getOpsetImport(0).getDomain());
+        assertEquals(List.of("batch:3:16:16"), m.getGraph().getInputList().stream().map(OnnxSemanticsTest::shape).toList());
+        assertEquals(List.of("logits", "probabilities"), m.getGraph().getOutputList().stream().map(onnx.Onnx.ValueInfoProto::getName).toList());
+        assertEquals(List.of("batch:4", "batch:4"), m.getGraph().getOutputList().stream().map(OnnxSemanticsTest::shape).toList());
+        var meta = OnnxExport.metadataOf(m);
+        assertEquals("[\"class0\",\"class1\",\"class2\",\"class3\"]", meta.get(OnnxExport.LABELS));
+        assertEquals("16", meta.get(OnnxExport.INPUT_HEIGHT));
+        assertEquals("16", meta.get(OnnxExport.INPUT_WIDTH));
+        assertEquals("NCHW", meta.get(OnnxExport.LAYOUT));
+        assertEquals("bgr", meta.get(OnnxExport.CHANNEL_ORDER));
+        assertEquals("x / 127.5 - 1", meta.get(OnnxExport.NORMALISATION));
+        assertEquals("1.14", meta.get(OnnxExport.RESIZE_RATIO));
+        // Any batch size runs: the test batch was 3; one image and seven give the same per-image answers.
+        INDArray x = OnnxCheck.batch(7, 16, 2);
+        INDArray seven = OnnxCheck.onnxLogits(m, x, tmp);
+        INDArray one = OnnxCheck.onnxLogits(m, x.get(NDArrayIndex.interval(4, 5)), tmp);
+        assertTrue(OnnxCheck.difference(seven.get(NDArrayIndex.interval(4, 5)), one) < 1e-5);
+    }
+
+    private static String shape(onnx.Onnx.ValueInfoProto v) {
+        return String.join(":", v.getType().getTensorType().getShape().getDimList().stream()
+                .map(d -> d.hasDimValue() ? String.valueOf(d.getDimValue()) : d.getDimParam()).toList());
+    }
+
+    @Test
     void theInputIsTheBundlesChannelOrderAndTheClassifierFeedsItSo() throws Exception {
         ComputationGraph g = OnnxCheck.network(HEAD + """
                   - {id: conv, type: conv, filters: 8, kernel: 3}
