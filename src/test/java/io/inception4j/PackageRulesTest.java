@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Packages depend one way: config (no DL4J) <- graph <- train <- sweep <- cli; data never uses graph;
  * inference (bundles, the Java API) sits on graph (whose layers a bundle runs, folded for inference) and never
+ * uses train; onnx (ONNX export and ONNX Runtime inference) sits on inference and graph and, like inference, never
  * uses train; report (charts and pages) knows no DL4J;
  * new capabilities (ui, weights) sit on top of train and only cli uses them; nothing uses cli. Checked on imports and
  * on fully qualified names in code alike. Every package says what it is for in a package-info.java.
@@ -34,6 +35,8 @@ class PackageRulesTest {
             Map.entry("ui", List.of("io.inception4j.cli", "io.inception4j.sweep")),
             Map.entry("weights", List.of("io.inception4j.cli", "io.inception4j.sweep", "io.inception4j.ui", "io.inception4j.bench")),
             Map.entry("inference", List.of("io.inception4j.train", "io.inception4j.cli")),
+            Map.entry("onnx", List.of("io.inception4j.train", "io.inception4j.cli", "io.inception4j.sweep", "io.inception4j.ui",
+                    "io.inception4j.bench", "io.inception4j.weights")),
             Map.entry("report", List.of("org.deeplearning4j", "org.nd4j", "org.datavec", "io.inception4j.config", "io.inception4j.graph",
                     "io.inception4j.data", "io.inception4j.train", "io.inception4j.inference", "io.inception4j.cli")),
             Map.entry("files", List.of("org.deeplearning4j", "org.nd4j", "org.datavec", "io.inception4j.config", "io.inception4j.graph",

@@ -1,11 +1,13 @@
 package io.inception4j.cli;
 
 import io.inception4j.bench.Benchmark;
+import io.inception4j.bench.Machine;
 import io.inception4j.config.Binder;
 import io.inception4j.config.DataConfig;
 import io.inception4j.config.ModelConfig;
 import io.inception4j.config.YamlDocument;
 import io.inception4j.graph.FastPath;
+import io.inception4j.onnx.OnnxBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +24,9 @@ import java.util.concurrent.Callable;
                         + "peak; the data pipeline alone (images/s read, decoded and augmented, with its cache mode "
                         + "and worker threads: --set data.cache=none|memory, --set data.workers=N) and training fed "
                         + "by it; and the peak memory (RSS) of the whole process.",
-                "Prints a table and writes JSON under results/bench/. --pipeline-only skips the network."})
+                "Prints a table and writes JSON under results/bench/. --pipeline-only skips the network.",
+                "--onnx instead compares inference in ONNX Runtime with our own predict on the network exported to ONNX "
+                        + "(random weights made to look trained): the largest logit difference, the file size and images/s of each."})
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL.yaml", description = "Default: configs/models/inception-v1.yaml")
     Path model;
@@ -49,6 +53,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--pipeline-only", description = "Measure the data pipeline alone: no network, no training.")
     boolean pipelineOnly;
+
+    @Option(names = "--onnx", description = "Export the network (no auxiliary heads) to ONNX and time inference in ONNX Runtime "
+            + "against predict's DL4J network on the same batch (results/onnx/README.md).")
+    boolean onnx;
 
     @Option(names = "--fast-paths", defaultValue = "all", paramLabel = "all|none|LIST",
             description = "Which of our replacements for stock DL4J paths to use: all (default, as train.fast_paths=true), "
@@ -83,6 +91,15 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var overrides = config.overrides("bench", "model", "data");
         var loaded = ModelConfig.load(model != null ? model : Path.of("configs/models/inception-v1.yaml"), overrides);
+        if (onnx) {
+            var r = OnnxBenchmark.run(loaded, batch, warmup, iterations);
+            r.json().put("cpu", Machine.detect().cpu());
+            Path f = OnnxBenchmark.write(r.json(), out);
+            spec.commandLine().getOut().print(r.table());
+            spec.commandLine().getOut().println("wrote " + f);
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
         DataConfig d = null;
         if (!dataConfig.equals("none")) {
             YamlDocument doc = YamlDocument.load(Path.of(dataConfig));

@@ -3,6 +3,7 @@ package io.inception4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inception4j.inference.Classifier;
+import io.inception4j.onnx.OnnxModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -16,15 +17,17 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Classify images with an exported bundle.",
+        description = {"Classify images with an exported bundle or ONNX model.",
+                "A .onnx file from 'export --format onnx' runs in ONNX Runtime, with the same preprocessing and output.",
                 "Prints the top-k labels with their probabilities for each image file, or for each image in a "
                         + "folder (searched recursively); any size of JPEG or PNG, grayscale or colour.",
                 "An image that cannot be read is reported in its place and the rest are still classified; a damaged "
                         + "one that can be (a JPEG cut short) is classified with a warning. A closing line counts both.",
-                "Exit codes: 0 when every image got a prediction, 1 when some could not be read, 2 for a bad bundle "
-                        + "or argument."})
+                "Exit codes: 0 when every image got a prediction, 1 when some could not be read, 2 for a bad bundle, "
+                        + "model or argument."})
 final class PredictCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "BUNDLE", description = "A bundle written by 'inception4j export'.")
+    @Parameters(index = "0", paramLabel = "BUNDLE|MODEL.onnx",
+            description = "A bundle written by 'inception4j export', or a .onnx file written by 'inception4j export --format onnx'.")
     Path bundle;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE|FOLDER")
@@ -44,7 +47,9 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Classifier classifier = Classifier.load(bundle);
+        // Same preprocessing, batching and output either way: only the runtime differs.
+        Classifier classifier = bundle.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")
+                ? OnnxModel.classifier(bundle) : Classifier.load(bundle);
         List<Path> files = Classifier.expand(images);
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();

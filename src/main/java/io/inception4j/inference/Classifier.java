@@ -1,5 +1,6 @@
 package io.inception4j.inference;
 
+import io.inception4j.data.Preprocessing;
 import io.inception4j.graph.layers.BatchNormFolding;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,8 +18,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * Classifies images with an exported bundle. Load once, share freely: preprocessing runs in the calling
- * thread, the network call is serialised (DL4J graphs are not safe for concurrent use).
+ * Classifies images with an exported bundle (or, through {@link #of}, with the same network run elsewhere: an
+ * ONNX export in ONNX Runtime). Load once, share freely: preprocessing runs in the calling thread, the DL4J
+ * network call is serialised (DL4J graphs are not safe for concurrent use).
  *
  * <pre>{@code
  * Classifier flowers = Classifier.load(Path.of("googlenet-flowers17.bundle"));
@@ -41,30 +43,65 @@ public final class Classifier {
         }
     }
 
-    private final Bundle bundle;
-    private final ComputationGraph network;
+    /**
+     * What turns a preprocessed [n, 3, h, w] batch into [n, classes] softmax probabilities: the bundle's DL4J
+     * network, or the same network exported and run elsewhere ({@code io.inception4j.onnx}). Must be safe to
+     * call from several threads.
+     */
+    @FunctionalInterface
+    public interface Network {
+        INDArray probabilities(INDArray batch);
+    }
 
-    private Classifier(Bundle bundle) {
+    private final Bundle bundle;
+    private final List<String> labels;
+    private final Preprocessing preprocessing;
+    private final Network network;
+
+    private Classifier(Bundle bundle, List<String> labels, Preprocessing preprocessing, Network network) {
         this.bundle = bundle;
-        this.network = bundle.network();
-        BatchNormFolding.fold(network); // this network only ever predicts
+        this.labels = labels;
+        this.preprocessing = preprocessing;
+        this.network = network;
     }
 
     public static Classifier load(Path bundleFile) {
-        return new Classifier(Bundle.read(bundleFile));
+        Bundle bundle = Bundle.read(bundleFile);
+        ComputationGraph graph = bundle.network();
+        BatchNormFolding.fold(graph); // this network only ever predicts
+        Network dl4j = batch -> {
+            synchronized (graph) { // DL4J graphs are not safe for concurrent use
+                return graph.outputSingle(false, batch).dup();
+            }
+        };
+        return new Classifier(bundle, bundle.labels(), bundle.preprocessing(), dl4j);
+    }
+
+    /**
+     * A classifier over any network that takes this preprocessing's images and gives one probability per label:
+     * the same preprocessing, batching, top-k and error handling as a bundle's.
+     */
+    public static Classifier of(List<String> labels, Preprocessing preprocessing, Network network) {
+        return new Classifier(null, List.copyOf(labels), preprocessing, network);
     }
 
     public List<String> labels() {
-        return bundle.labels();
+        return labels;
     }
 
+    /** The bundle this classifier runs, or null when it runs a network from elsewhere ({@link #of}). */
     public Bundle bundle() {
         return bundle;
     }
 
+    /** How each image becomes the network's input. */
+    public Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
     /** Top {@code k} labels for an image file (any size; JPEG, PNG, ..., grayscale or CMYK). */
     public List<Prediction> classify(Path file, int k) throws IOException {
-        return topK(probabilities(bundle.preprocessing().file(file.toFile())), k).get(0);
+        return topK(probabilities(preprocessing.file(file.toFile())), k).get(0);
     }
 
     /** Top {@code k} labels for an image in memory. */
@@ -90,7 +127,7 @@ public final class Classifier {
             Result[] out = new Result[chunk.size()];
             for (int i = 0; i < chunk.size(); i++) {
                 try {
-                    var prepared = bundle.preprocessing().prepare(chunk.get(i));
+                    var prepared = preprocessing.prepare(chunk.get(i));
                     inputs.add(prepared.pixels());
                     warnings.add(prepared.problem());
                     readable.add(i);
@@ -113,9 +150,7 @@ public final class Classifier {
 
     /** Softmax outputs for a [n, 3, h, w] batch already preprocessed. */
     public INDArray probabilities(INDArray batch) {
-        synchronized (network) {
-            return network.outputSingle(false, batch).dup();
-        }
+        return network.probabilities(batch);
     }
 
     private List<List<Prediction>> topK(INDArray probs, int k) {
@@ -125,7 +160,7 @@ public final class Classifier {
             all.add(IntStream.range(0, p.length).boxed()
                     .sorted(Comparator.comparingDouble((Integer i) -> -p[i]))
                     .limit(Math.max(1, Math.min(k, p.length)))
-                    .map(i -> new Prediction(bundle.labels().get(i), p[i])).toList());
+                    .map(i -> new Prediction(labels.get(i), p[i])).toList());
         }
         return all;
     }

@@ -55,6 +55,13 @@ public final class Exporter {
      * @param which  "best", "last", or an epoch number (when target is a run directory)
      */
     public static Bundle export(Path target, String which, Path out) throws IOException {
+        Bundle bundle = bundle(target, which);
+        bundle.write(out);
+        return bundle;
+    }
+
+    /** The bundle {@link #export} writes, in memory only (for another format: ONNX). */
+    public static Bundle bundle(Path target, String which) throws IOException {
         Path checkpoint = Files.isDirectory(target) ? choose(target, which) : target;
         Path runDir = checkpoint.toAbsolutePath().getParent().getParent();
         if (!Files.exists(runDir.resolve("data.yaml"))) {
@@ -88,7 +95,6 @@ public final class Exporter {
 
         Bundle bundle = new Bundle(network, ckpt.labels(), new Preprocessing(m.height(), m.widthPx(), d.resizeRatio()), info,
                 Experiment.toYaml(exp.model().doc().root()), Experiment.toYaml(exp.data().doc().root()));
-        bundle.write(out);
         return bundle;
     }
 

@@ -6,6 +6,7 @@ import io.inception4j.config.ModelConfig;
 import io.inception4j.config.Overrides;
 import io.inception4j.data.ImageDecoder;
 import io.inception4j.inference.Bundle;
+import io.inception4j.onnx.OnnxModel;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,7 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * Fuzz targets for what strangers hand us: model configs, bundles and checkpoints, images. The rule each
+ * Fuzz targets for what strangers hand us: model configs, bundles and checkpoints, ONNX models, images. The rule each
  * enforces: any input ends in a value or in one clear error (ConfigException, or ImageException for images:
  * what the command line turns into a one-line message and exit code 2); never another exception, never an
  * OutOfMemoryError, never a hang. A normal test run replays the committed seed corpus in
@@ -51,6 +52,20 @@ class FuzzTargetsTest {
         try {
             Files.write(f, data);
             ModelArchive.read(f, "checkpoint", true, Set.of("inception4j/"), Set.of("inception4j/ema.bin"));
+        } catch (ConfigException expected) {
+            // a clear error: fine
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
+    /** What predict does with a .onnx file: bounded, parsed and checked in Java before ONNX Runtime sees it. */
+    @FuzzTest(maxDuration = "60s")
+    void onnxModels(byte[] data) throws IOException {
+        Path f = Files.createTempFile("fuzz-", ".onnx");
+        try {
+            Files.write(f, data);
+            OnnxModel.open(f).close();
         } catch (ConfigException expected) {
             // a clear error: fine
         } finally {

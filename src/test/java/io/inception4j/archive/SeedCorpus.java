@@ -38,6 +38,10 @@ public final class SeedCorpus {
             """;
 
     public static void main(String[] args) throws IOException {
+        if (args.length == 1 && args[0].equals("onnx")) { // only the ONNX models: the other files stay as committed
+            onnxModels();
+            return;
+        }
         Path configs = Files.createDirectories(ROOT.resolve("modelConfigs"));
         Files.writeString(configs.resolve("tiny.yaml"), TINY);
         for (String f : List.of("conv5x5-reduced.yaml", "inception-reduced.yaml", "factorized-7x7.yaml")) {
@@ -70,6 +74,8 @@ public final class SeedCorpus {
         Checkpoints.save(ckpt, g, TrainingState.start(), TINY, List.of("a", "b", "c"), g.params().dup());
         variants(ckpt);
 
+        onnxModels();
+
         Path images = Files.createDirectories(ROOT.resolve("images"));
         var spec = new SyntheticImages.Spec(io.inception4j.config.DataConfig.Layout.FOLDERS, 1, 1, 24, 18, 80, 0, 1);
         byte[] jpeg = SyntheticImages.jpeg(spec, 0, new java.util.Random(1));
@@ -82,7 +88,18 @@ public final class SeedCorpus {
         Files.write(images.resolve("text.jpg"), "not an image".getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** Truncated, bit-flipped and emptied copies of a valid zip beside it. */
+    /** A valid export of the tiny network, its damaged copies, and a well-formed model that is not ours. */
+    static void onnxModels() throws IOException {
+        Path onnx = Files.createDirectories(ROOT.resolve("onnxModels"));
+        var model = io.inception4j.onnx.OnnxTestModels.tiny();
+        Path valid = onnx.resolve("valid.onnx");
+        Files.write(valid, model.toByteArray());
+        variants(valid);
+        Files.write(onnx.resolve("foreign.onnx"), model.toBuilder().clearMetadataProps().build().toByteArray());
+        Files.write(onnx.resolve("text.onnx"), "not a model".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Truncated, bit-flipped and emptied copies of a valid file beside it. */
     private static void variants(Path valid) throws IOException {
         byte[] b = Files.readAllBytes(valid);
         String base = valid.getFileName().toString().replaceAll("\\.[a-z]+$", "");

@@ -70,6 +70,45 @@ class ExportAndPredictTest {
         assertTrue(expected.equalsWithEps(b.network().outputSingle(false, x), 1e-5), "same main output");
     }
 
+    /**
+     * Issue #29's test of done: the run exported to ONNX, and the bundle converted, give in ONNX Runtime the bundle's
+     * top-3 labels on the same images with probabilities within 1e-4.
+     */
+    @Test
+    void theOnnxExportPredictsTheBundlesTop3WithTheSameProbabilities() throws Exception {
+        Path fromRun = tmp.resolve("tiny.onnx"), fromBundle = tmp.resolve("converted.onnx");
+        Cli export = Cli.run("export", run.run().dir().toString(), "--format", "onnx", "-o", fromRun.toString());
+        assertEquals(0, export.exitCode(), export.err());
+        assertTrue(export.out().startsWith("wrote " + fromRun + ": ONNX opset 13, inception-v1, 3 classes, input 64x64"), export.out());
+        Cli convert = Cli.run("export", bundle.toString(), "--format", "onnx", "--fold-batchnorm", "-o", fromBundle.toString());
+        assertEquals(0, convert.exitCode(), convert.err());
+
+        String images = tmp.resolve("setup/images").toString();
+        List<String> expected = Cli.run("predict", bundle.toString(), images, "--json").out().lines().toList();
+        assertEquals(31, expected.size(), "30 flowers and the broken JPEG");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (Path model : List.of(fromRun, fromBundle)) {
+            Cli r = Cli.run("predict", model.toString(), images, "--json");
+            assertEquals(1, r.exitCode(), "as with the bundle: one image could not be read");
+            assertEquals("30 of 31 images predicted; 1 could not be read", r.err().strip());
+            List<String> actual = r.out().lines().toList();
+            assertEquals(expected.size(), actual.size());
+            for (int i = 0; i < expected.size(); i++) {
+                if (expected.get(i).contains("\"error\"")) {
+                    assertEquals(expected.get(i), actual.get(i), "the same error in the same place");
+                    continue;
+                }
+                var e = json.readTree(expected.get(i)).path("predictions");
+                var a = json.readTree(actual.get(i)).path("predictions");
+                assertEquals(3, a.size(), actual.get(i));
+                for (int k = 0; k < 3; k++) {
+                    assertEquals(e.get(k).path("label").asText(), a.get(k).path("label").asText(), "top-" + (k + 1) + " of " + actual.get(i));
+                    assertEquals(e.get(k).path("probability").asDouble(), a.get(k).path("probability").asDouble(), 1e-4, actual.get(i));
+                }
+            }
+        }
+    }
+
     @Test
     void predictPrintsTopKAndJsonLines() {
         Cli table = Cli.run("predict", bundle.toString(), flower(1).toString(), "-k", "2");
