@@ -15,6 +15,7 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -68,6 +69,7 @@ public final class ModelServer implements AutoCloseable {
     private static final int RETRY_AFTER_SECONDS = 1;
     /** Parts a multipart request may have: an image and a few fields. */
     private static final int MAX_PARTS = 8;
+    static final int MAX_CONNECTIONS = 1024;
 
     private final Map<String, ModelWorker> models;
     private final ServeOptions options;
@@ -102,6 +104,9 @@ public final class ModelServer implements AutoCloseable {
         connector.setPort(options.port());
         connector.setIdleTimeout(options.readTimeout().toMillis());
         server.addConnector(connector);
+        // Connections that trickle their headers hold no thread (Jetty parses headers without one) but do hold a
+        // socket and a buffer each: past this many, new connections wait in the kernel's backlog.
+        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
         server.setHandler(new GracefulHandler(new Routes()));
         server.setStopTimeout(options.requestTimeout().toMillis() + options.readTimeout().toMillis());
     }
@@ -238,7 +243,9 @@ public final class ModelServer implements AutoCloseable {
                 answer = route(request, path, arrived);
             } catch (Refused r) {
                 metrics.error(model, r.kind);
-                answer = Answer.refused(r);
+                // A refusal before the body was read drains it (discarding, bounded by the limits) so that the
+                // client, still sending, reads the answer instead of a reset connection, and the connection is reused.
+                answer = Answer.refused(r.close || drained(request, arrived) ? r : new Refused(r.status, r.kind, r.getMessage(), true));
             } catch (RuntimeException | LinkageError e) {
                 metrics.error(model, ErrorKind.INTERNAL);
                 answer = Answer.refused(new Refused(500, ErrorKind.INTERNAL, "internal error: " + e, false));
@@ -269,12 +276,12 @@ public final class ModelServer implements AutoCloseable {
             if (path.startsWith("/v1/models/") && path.endsWith(":predict")) {
                 String name = path.substring("/v1/models/".length(), path.length() - ":predict".length());
                 ModelWorker worker = models.get(name);
-                if (worker == null) throw new Refused(404, ErrorKind.NOT_FOUND, "no model named '" + name + "'; serving " + models.keySet(), true);
-                if (!method.equals("POST")) throw new Refused(405, ErrorKind.BAD_REQUEST, "predict takes POST with an image", true);
+                if (worker == null) throw new Refused(404, ErrorKind.NOT_FOUND, "no model named '" + name + "'; serving " + models.keySet(), false);
+                if (!method.equals("POST")) throw new Refused(405, ErrorKind.BAD_REQUEST, "predict takes POST with an image", false);
                 return predict(request, worker, arrived);
             }
             throw new Refused(404, ErrorKind.NOT_FOUND, "no such endpoint: " + path
-                    + " (POST /v1/models/NAME:predict, GET /v1/models, /healthz, /readyz, /metrics)", true);
+                    + " (POST /v1/models/NAME:predict, GET /v1/models, /healthz, /readyz, /metrics)", false);
         }
 
         private void authorize(Request request) throws Refused {
@@ -283,7 +290,7 @@ public final class ModelServer implements AutoCloseable {
             byte[] expected = ("Bearer " + options.token()).getBytes(StandardCharsets.UTF_8);
             // Compared in constant time, so the answer's timing does not tell how much of a guess was right.
             if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected)) {
-                throw new Refused(401, ErrorKind.UNAUTHORIZED, given == null ? "a bearer token is required" : "wrong bearer token", true);
+                throw new Refused(401, ErrorKind.UNAUTHORIZED, given == null ? "a bearer token is required" : "wrong bearer token", false);
             }
         }
 
@@ -309,9 +316,13 @@ public final class ModelServer implements AutoCloseable {
                 throw new Refused(413, ErrorKind.TOO_LARGE, String.format(java.util.Locale.ROOT,
                         "the body is %,d bytes; the limit is %,d", length, options.maxBodyBytes()), true);
             }
+            // Shed before reading or decoding anything: under overload, a refusal must cost next to nothing.
+            if (worker.queueDepth() >= options.queueSize()) {
+                throw new Refused(503, ErrorKind.OVERLOADED, "the model's queue is full (" + options.queueSize() + "); try again shortly", false);
+            }
             int reservedKiB = kib(length > 0 ? length : options.maxBodyBytes());
             if (!bodyBudgetKiB.tryAcquire(reservedKiB)) {
-                throw new Refused(503, ErrorKind.OVERLOADED, "too many uploads at once; try again shortly", true);
+                throw new Refused(503, ErrorKind.OVERLOADED, "too many uploads at once; try again shortly", false);
             }
             metrics.admitted();
             ModelWorker.Job job;
@@ -358,7 +369,7 @@ public final class ModelServer implements AutoCloseable {
             } catch (NumberFormatException ignored) {
                 // answered below
             }
-            throw new Refused(400, ErrorKind.BAD_REQUEST, "k=" + k + ": expected a whole number from 1 to " + labels, true);
+            throw new Refused(400, ErrorKind.BAD_REQUEST, "k=" + k + ": expected a whole number from 1 to " + labels, false);
         }
 
         /**
@@ -398,6 +409,33 @@ public final class ModelServer implements AutoCloseable {
                     b.get(part);
                     out.write(part, 0, part.length);
                     if (chunk.isLast()) return out.toByteArray();
+                } finally {
+                    chunk.release();
+                }
+            }
+        }
+
+        /** Reads and discards what is left of the body, within the body limit and read timeout; false if it could not. */
+        private boolean drained(Request request, long arrived) {
+            long deadline = arrived + options.readTimeout().toNanos(), seen = 0;
+            while (true) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    CompletableFuture<Void> more = new CompletableFuture<>();
+                    request.demand(() -> more.complete(null));
+                    try {
+                        more.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    } catch (Exception e) {
+                        if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                        return false;
+                    }
+                    continue;
+                }
+                try {
+                    if (Content.Chunk.isFailure(chunk)) return false;
+                    seen += chunk.remaining();
+                    if (seen > options.maxBodyBytes()) return false;
+                    if (chunk.isLast()) return true;
                 } finally {
                     chunk.release();
                 }
