@@ -25,6 +25,7 @@ public final class TinyBundle {
 
     /** Writes the bundle to {@code file} for {@code size} px inputs of {@code configs/models/<model>.yaml}. */
     public static Path write(Path file, String model, int size, double width, List<String> labels) throws IOException {
+        java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
         var loaded = ModelConfig.load(Path.of("configs/models/" + model + ".yaml"), Overrides.parse(List.of(
                 "model.classes=" + labels.size(), "model.input=[" + size + "," + size + ",3]", "model.width=" + width, "model.aux=false")));
         var network = GraphFactory.standard().blueprint(loaded, GraphOptions.defaults()).create();
@@ -35,6 +36,16 @@ public final class TinyBundle {
 
     public static Path write(Path file) throws IOException {
         return write(file, "inception-v1", 64, 0.125, LABELS);
+    }
+
+    /**
+     * {@code TinyBundle FILE MODEL SIZE WIDTH CLASSES}: an untrained bundle for scripts/bench-serve (a network's
+     * speed does not depend on its weights), labels class_00, class_01, ...
+     */
+    public static void main(String[] args) throws IOException {
+        List<String> labels = java.util.stream.IntStream.range(0, Integer.parseInt(args[4])).mapToObj(i -> String.format("class_%02d", i)).toList();
+        write(Path.of(args[0]), args[1], Integer.parseInt(args[2]), Double.parseDouble(args[3]), labels);
+        System.exit(0);
     }
 
     /** A 17-flowers photo (1 to 1360). */
