@@ -97,8 +97,6 @@ public final class ModelServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(16 << 10);
-        // A body that arrives slower than this on average is dropped by Jetty (408): a trickle cannot hold a thread.
-        http.setMinRequestDataRate(1024);
         this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         connector.setHost(options.host());
         connector.setPort(options.port());
@@ -325,39 +323,44 @@ public final class ModelServer implements AutoCloseable {
                 throw new Refused(503, ErrorKind.OVERLOADED, "too many uploads at once; try again shortly", false);
             }
             metrics.admitted();
-            ModelWorker.Job job;
             try {
-                byte[] body = readBody(request, arrived + options.readTimeout().toNanos());
-                byte[] image = image(request, body);
-                job = new ModelWorker.Job(prepare(worker, image), k, arrived + options.requestTimeout().toNanos(), new CompletableFuture<>());
-            } finally {
-                bodyBudgetKiB.release(reservedKiB);
-            }
-            try {
-                if (!worker.offer(job)) {
-                    throw new Refused(503, ErrorKind.OVERLOADED, "the model's queue is full (" + options.queueSize() + "); try again shortly", false);
-                }
-                List<Classifier.Prediction> top;
+                ModelWorker.Job job;
                 try {
-                    top = job.result().get(Math.max(0, job.deadlineNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException | ExecutionException e) {
-                    if (e instanceof TimeoutException || e.getCause() instanceof ModelWorker.Expired) {
-                        job.result().cancel(false); // the batcher skips it if it has not run yet
-                        throw new Refused(503, ErrorKind.REQUEST_TIMEOUT, "not answered within " + options.requestTimeout().toMillis()
-                                + " ms; the server is overloaded, try again shortly", false);
-                    }
-                    throw new IllegalStateException("the network failed: " + e.getCause(), e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new Refused(503, ErrorKind.REQUEST_TIMEOUT, "the server is stopping", true);
+                    byte[] body = readBody(request, arrived + options.readTimeout().toNanos());
+                    byte[] image = image(request, body);
+                    job = new ModelWorker.Job(prepare(worker, image), k, arrived + options.requestTimeout().toNanos(), new CompletableFuture<>());
+                } finally {
+                    bodyBudgetKiB.release(reservedKiB);
                 }
-                ObjectNode out = JSON.createObjectNode().put("model", worker.name());
-                ArrayNode arr = out.putArray("predictions");
-                top.forEach(p -> arr.addObject().put("label", p.label()).put("probability", p.probability()));
-                return Answer.json(200, out);
+                return await(worker, job);
             } finally {
                 metrics.done();
             }
+        }
+
+        /** Queues the prepared image and waits for its batch, until the request's deadline. */
+        private Answer await(ModelWorker worker, ModelWorker.Job job) throws Refused {
+            if (!worker.offer(job)) {
+                throw new Refused(503, ErrorKind.OVERLOADED, "the model's queue is full (" + options.queueSize() + "); try again shortly", false);
+            }
+            List<Classifier.Prediction> top;
+            try {
+                top = job.result().get(Math.max(0, job.deadlineNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                if (e instanceof TimeoutException || e.getCause() instanceof ModelWorker.Expired) {
+                    job.result().cancel(false); // the batcher skips it if it has not run yet
+                    throw new Refused(503, ErrorKind.REQUEST_TIMEOUT, "not answered within " + options.requestTimeout().toMillis()
+                            + " ms; the server is overloaded, try again shortly", false);
+                }
+                throw new IllegalStateException("the network failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Refused(503, ErrorKind.REQUEST_TIMEOUT, "the server is stopping", true);
+            }
+            ObjectNode out = JSON.createObjectNode().put("model", worker.name());
+            ArrayNode arr = out.putArray("predictions");
+            top.forEach(p -> arr.addObject().put("label", p.label()).put("probability", p.probability()));
+            return Answer.json(200, out);
         }
 
         private int topK(Request request, int labels) throws Refused {
