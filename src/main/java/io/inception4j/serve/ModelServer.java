@@ -11,6 +11,7 @@ import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.MultiPart;
 import org.eclipse.jetty.http.MultiPartConfig;
 import org.eclipse.jetty.http.MultiPartFormData;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -79,6 +80,8 @@ public final class ModelServer implements AutoCloseable {
     /** Bytes of request bodies held at once, in KiB: the memory uploads may take, whatever the clients do. */
     private final Semaphore bodyBudgetKiB;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Open connections that have had a request's headers in full (see the header deadline in the constructor). */
+    private final java.util.Set<Connection> served = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
     private ModelServer(Map<String, ModelWorker> models, ServeOptions options, ServeMetrics metrics) {
@@ -105,6 +108,21 @@ public final class ModelServer implements AutoCloseable {
         // Connections that trickle their headers hold no thread (Jetty parses headers without one) but do hold a
         // socket and a buffer each: past this many, new connections wait in the kernel's backlog.
         server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+        // Jetty's idle timeout restarts with every byte, so a client trickling its headers would keep its connection
+        // for ever: a connection whose first request has not reached the handler within the read timeout is closed.
+        connector.addEventListener(new Connection.Listener() {
+            @Override
+            public void onOpened(Connection c) {
+                connector.getScheduler().schedule(() -> {
+                    if (!served.contains(c)) c.close();
+                }, options.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
+
+            @Override
+            public void onClosed(Connection c) {
+                served.remove(c);
+            }
+        });
         server.setHandler(new GracefulHandler(new Routes()));
         server.setStopTimeout(options.requestTimeout().toMillis() + options.readTimeout().toMillis());
     }
@@ -230,6 +248,7 @@ public final class ModelServer implements AutoCloseable {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             long arrived = System.nanoTime();
+            served.add(request.getConnectionMetaData().getConnection());
             String path = Request.getPathInContext(request);
             String model = null;
             Answer answer;

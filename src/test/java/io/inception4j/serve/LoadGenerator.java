@@ -310,6 +310,12 @@ public final class LoadGenerator {
                     s.getOutputStream().flush();
                     Thread.sleep(everyMs);
                     if (in.available() > 0) break;
+                    s.setSoTimeout(1);
+                    try {
+                        if (in.read() < 0) return "dropped after " + (i + 1) + " header bytes";
+                    } catch (java.net.SocketTimeoutException open) {
+                        // still open
+                    }
                 }
             } catch (IOException closed) {
                 return "dropped after " + i + " header bytes";

@@ -64,7 +64,7 @@ class ServeLoadTest {
 
     @Test
     void hostileRequestsAreAnsweredOrDroppedWithinTheirBounds() throws Exception {
-        List<ObjectNode> results = load.hostile(Duration.ofSeconds(3));
+        List<ObjectNode> results = load.hostile(Duration.ofSeconds(6));
         String all = results.toString();
         assertEquals(7, results.size(), all);
         assertTrue(results.get(0).path("outcome").asText().startsWith("HTTP/1.1 413"), all); // bomb
@@ -73,6 +73,8 @@ class ServeLoadTest {
         for (int i = 1; i <= 2; i++) assertTrue(results.get(i).path("seconds").asDouble() < 10, all);
         assertTrue(results.get(3).path("outcome").asText().matches("HTTP/1.1 408.*|dropped"), all); // slow body
         assertTrue(results.get(3).path("seconds").asDouble() < 6, all);
+        assertTrue(results.get(4).path("outcome").asText().startsWith("dropped"), all); // trickled headers: 2 s deadline
+        assertTrue(results.get(4).path("seconds").asDouble() < 6, all);
         assertTrue(results.get(5).path("outcome").asText().startsWith("HTTP/1.1 400"), all); // garbage multipart
         assertTrue(results.get(6).path("outcome").asText().startsWith("HTTP/1.1 400"), all); // 1000 parts
     }
