@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * inference (bundles, the Java API) sits on graph (whose layers a bundle runs, folded for inference) and never
  * uses train; onnx (ONNX export and ONNX Runtime inference) sits on inference and graph and, like inference, never
  * uses train; report (charts and pages) knows no DL4J;
- * new capabilities (ui, weights) sit on top of train and only cli uses them; nothing uses cli. Checked on imports and
+ * new capabilities (ui, weights) sit on top of train and only cli uses them; serve (the HTTP server) sits on
+ * inference, never uses train, and only cli uses it; nothing uses cli. Checked on imports and
  * on fully qualified names in code alike. Every package says what it is for in a package-info.java.
  */
 class PackageRulesTest {
@@ -37,6 +38,8 @@ class PackageRulesTest {
             Map.entry("inference", List.of("io.inception4j.train", "io.inception4j.cli")),
             Map.entry("onnx", List.of("io.inception4j.train", "io.inception4j.cli", "io.inception4j.sweep", "io.inception4j.ui",
                     "io.inception4j.bench", "io.inception4j.weights")),
+            Map.entry("serve", List.of("io.inception4j.train", "io.inception4j.cli", "io.inception4j.sweep", "io.inception4j.ui",
+                    "io.inception4j.bench", "io.inception4j.weights", "io.inception4j.onnx")),
             Map.entry("report", List.of("org.deeplearning4j", "org.nd4j", "org.datavec", "io.inception4j.config", "io.inception4j.graph",
                     "io.inception4j.data", "io.inception4j.train", "io.inception4j.inference", "io.inception4j.cli")),
             Map.entry("files", List.of("org.deeplearning4j", "org.nd4j", "org.datavec", "io.inception4j.config", "io.inception4j.graph",
@@ -58,6 +61,7 @@ class PackageRulesTest {
                     if (!pkg.equals("cli") && code.contains("io.inception4j.cli")) violations.add(f + ": " + code);
                     if (!pkg.equals("cli") && !pkg.equals("ui") && code.contains("io.inception4j.ui")) violations.add(f + ": " + code);
                     if (!pkg.equals("cli") && !pkg.equals("weights") && code.contains("io.inception4j.weights")) violations.add(f + ": " + code);
+                    if (!pkg.equals("cli") && !pkg.equals("serve") && code.contains("io.inception4j.serve")) violations.add(f + ": " + code);
                 }
             }
         }

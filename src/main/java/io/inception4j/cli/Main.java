@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 @Command(name = "inception4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "GoogLeNet and the Inception family on Deeplearning4j.", usageHelpWidth = 80,
         subcommands = {TrainCommand.class, EvaluateCommand.class, ExportCommand.class, PredictCommand.class,
-                SweepCommand.class, BenchCommand.class, SummaryCommand.class, ImportCommand.class, GenImagesCommand.class, UiCommand.class,
+                ServeCommand.class, SweepCommand.class, BenchCommand.class, SummaryCommand.class, ImportCommand.class, GenImagesCommand.class, UiCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

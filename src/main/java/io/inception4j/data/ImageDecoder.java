@@ -56,9 +56,16 @@ public final class ImageDecoder {
     public record Decoded(Mat image, String problem) {}
 
     /** An image that cannot be used, with a one-line reason naming the file. */
-    public static final class ImageException extends IOException {
+    public static class ImageException extends IOException {
         public ImageException(Path file, String reason) {
             super(file + ": " + reason);
+        }
+    }
+
+    /** An image over a size limit (bytes or pixels): a server answers 413 for it, not 400. */
+    public static final class ImageTooLargeException extends ImageException {
+        public ImageTooLargeException(Path file, String reason) {
+            super(file, reason);
         }
     }
 
@@ -69,9 +76,45 @@ public final class ImageDecoder {
         } catch (java.nio.file.NoSuchFileException e) {
             throw new ImageException(file, "no such file");
         }
+        return decode(file, h, side, maxPixels, allowDamaged, () -> FileBytes.read(file), file);
+    }
+
+    /**
+     * The same for an image in memory ({@code inception4j serve}'s uploads), through the same checks and decoder,
+     * so that an upload and its file give the same pixels; {@code name} stands for the file in messages.
+     */
+    public static Decoded decode(byte[] image, String name, int side, long maxPixels, boolean allowDamaged) throws IOException {
+        Path file = Path.of(name);
+        ImageHeader h = ImageHeader.read(image);
+        if (h.format().equals("gif")) { // DataVec's GIF path reads files only
+            checkPixels(file, h.width(), h.height(), maxPixels);
+            Path tmp = java.nio.file.Files.createTempFile("inception4j-upload-", ".gif");
+            try {
+                java.nio.file.Files.write(tmp, image);
+                return decode(file, h, side, maxPixels, allowDamaged, null, tmp);
+            } finally {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
+        }
+        return decode(file, h, side, maxPixels, allowDamaged, () -> {
+            ByteBuffer b = ByteBuffer.allocateDirect(image.length);
+            return b.put(image).flip();
+        }, null);
+    }
+
+    private interface Bytes {
+        ByteBuffer read() throws IOException;
+    }
+
+    /**
+     * @param source  the encoded bytes, for OpenCV
+     * @param gifFile where a GIF's bytes are instead (DataVec's GIF decoder reads files only)
+     */
+    private static Decoded decode(Path file, ImageHeader h, int side, long maxPixels, boolean allowDamaged, Bytes source, Path gifFile)
+            throws IOException {
         if (h.format().equals("unknown")) throw new ImageException(file, h.problem());
         if (h.bytes() > MAX_FILE_BYTES) {
-            throw new ImageException(file, String.format(Locale.ROOT, "%,d bytes is over the %,d-byte limit for an image file", h.bytes(), MAX_FILE_BYTES));
+            throw new ImageTooLargeException(file, String.format(Locale.ROOT, "%,d bytes is over the %,d-byte limit for an image file", h.bytes(), MAX_FILE_BYTES));
         }
         checkPixels(file, h.width(), h.height(), maxPixels);
         // Damage we can decode around (a JPEG or PNG cut short: the decoder fills the rest) is allowed when
@@ -81,9 +124,9 @@ public final class ImageDecoder {
         Mat m;
         try {
             if (h.format().equals("gif")) {
-                m = new OpenCVFrameConverter.ToMat().convert(new NativeImageLoader().asWritable(file.toFile()).getFrame());
+                m = new OpenCVFrameConverter.ToMat().convert(new NativeImageLoader().asWritable(gifFile.toFile()).getFrame());
             } else {
-                ByteBuffer bytes = FileBytes.read(file);
+                ByteBuffer bytes = source.read();
                 int flags = h.format().equals("jpeg") ? reducedFlag(h, side) : IMREAD_ANYDEPTH | IMREAD_ANYCOLOR;
                 try (BytePointer data = new BytePointer(bytes); Mat encoded = new Mat(1, bytes.limit(), CV_8U, data)) {
                     m = imdecode(encoded, flags);
@@ -100,9 +143,9 @@ public final class ImageDecoder {
         return new Decoded(toSide(toBgr8(file, m), side), h.problem());
     }
 
-    private static void checkPixels(Path file, long width, long height, long maxPixels) throws ImageException {
+    private static void checkPixels(Path file, long width, long height, long maxPixels) throws ImageTooLargeException {
         if (width > 0 && height > 0 && width * height > maxPixels) {
-            throw new ImageException(file, String.format(Locale.ROOT, "%d x %d pixels (%,d) is over the limit of %,d pixels (data.max_pixels)",
+            throw new ImageTooLargeException(file, String.format(Locale.ROOT, "%d x %d pixels (%,d) is over the limit of %,d pixels (data.max_pixels)",
                     width, height, width * height, maxPixels));
         }
     }

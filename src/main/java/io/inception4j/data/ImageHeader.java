@@ -41,6 +41,21 @@ public record ImageHeader(String format, int width, int height, long bytes, Stri
 
     public static ImageHeader read(Path file) throws IOException {
         try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+            return read(ch);
+        }
+    }
+
+    /** The same for an image in memory (an upload to {@code inception4j serve}). */
+    public static ImageHeader read(byte[] image) {
+        try {
+            return read(new BytesChannel(image));
+        } catch (IOException e) {
+            throw new IllegalStateException("reading memory cannot fail", e);
+        }
+    }
+
+    private static ImageHeader read(SeekableByteChannel ch) throws IOException {
+        {
             long size = ch.size(); // from the open file: a separate stat would be a second system call and object per file
             if (size == 0) return new ImageHeader("unknown", -1, -1, 0, "empty file (0 bytes)");
             ByteBuffer head = readAt(ch, 0, (int) Math.min(size, WINDOW), BUFFERS.get()[0]);
@@ -145,6 +160,59 @@ public record ImageHeader(String format, int width, int height, long bytes, Stri
         while (b.hasRemaining() && ch.read(b) > 0) { /* fill */ }
         b.flip();
         return b;
+    }
+
+    /** A byte array read as a channel, so that a header in memory is parsed by the very code that parses files. */
+    private static final class BytesChannel implements SeekableByteChannel {
+        private final byte[] bytes;
+        private int position;
+
+        BytesChannel(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) {
+            if (position >= bytes.length) return -1;
+            int n = Math.min(dst.remaining(), bytes.length - position);
+            dst.put(bytes, position, n);
+            position += n;
+            return n;
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            throw new UnsupportedOperationException("read-only");
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public SeekableByteChannel position(long newPosition) {
+            position = (int) Math.min(newPosition, bytes.length);
+            return this;
+        }
+
+        @Override
+        public long size() {
+            return bytes.length;
+        }
+
+        @Override
+        public SeekableByteChannel truncate(long size) {
+            throw new UnsupportedOperationException("read-only");
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {}
     }
 
     private static int u16le(ByteBuffer b, int at) {

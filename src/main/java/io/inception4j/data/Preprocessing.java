@@ -37,6 +37,15 @@ public record Preprocessing(int height, int width, double resizeRatio) {
         return new Prepared(decoded(d.image()), d.problem());
     }
 
+    /**
+     * The same for an image in memory (an upload), with its own pixel limit; {@code name} stands for the file in
+     * messages. Gives the very array {@link #prepare(java.nio.file.Path)} gives for the file with these bytes.
+     */
+    public Prepared prepare(byte[] image, String name, long maxPixels) throws IOException {
+        ImageDecoder.Decoded d = ImageDecoder.decode(image, name, cacheSide(), maxPixels, true);
+        return new Prepared(decoded(d.image()), d.problem());
+    }
+
     /** The same for an image already decoded and shrunk to {@link #cacheSide()}. */
     public INDArray decoded(Mat cached) {
         Mat crop = new Augmenter(null, height, width).eval(cached, resizeRatio);

@@ -153,7 +153,8 @@ public final class Classifier {
         return network.probabilities(batch);
     }
 
-    private List<List<Prediction>> topK(INDArray probs, int k) {
+    /** The top {@code k} labels of each row of {@link #probabilities}' output, most probable first. */
+    public List<List<Prediction>> topK(INDArray probs, int k) {
         List<List<Prediction>> all = new ArrayList<>();
         for (int r = 0; r < probs.rows(); r++) {
             double[] p = probs.getRow(r).toDoubleVector();
