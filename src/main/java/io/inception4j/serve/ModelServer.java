@@ -404,17 +404,13 @@ public final class ModelServer implements AutoCloseable {
             while (true) {
                 Content.Chunk chunk = request.read();
                 if (chunk == null) {
-                    CompletableFuture<Void> more = new CompletableFuture<>();
-                    request.demand(() -> more.complete(null));
                     try {
-                        more.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    } catch (TimeoutException e) {
-                        throw new Refused(408, ErrorKind.UPLOAD_TIMEOUT, "the body did not arrive within " + options.readTimeout().toMillis() + " ms", true);
+                        if (!awaitMore(request, deadlineNanos)) {
+                            throw new Refused(408, ErrorKind.UPLOAD_TIMEOUT, "the body did not arrive within " + options.readTimeout().toMillis() + " ms", true);
+                        }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new Refused(503, ErrorKind.UPLOAD_TIMEOUT, "the server is stopping", true);
-                    } catch (ExecutionException e) {
-                        throw new IllegalStateException(e.getCause());
                     }
                     continue;
                 }
@@ -437,18 +433,30 @@ public final class ModelServer implements AutoCloseable {
             }
         }
 
+        /** Waits until more of the body can be read; false if {@code deadlineNanos} passes first. */
+        private boolean awaitMore(Request request, long deadlineNanos) throws InterruptedException {
+            CompletableFuture<Void> more = new CompletableFuture<>();
+            request.demand(() -> more.complete(null));
+            try {
+                more.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                return true;
+            } catch (TimeoutException e) {
+                return false;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+
         /** Reads and discards what is left of the body, within the body limit and read timeout; false if it could not. */
         private boolean drained(Request request, long arrived) {
             long deadline = arrived + options.readTimeout().toNanos(), seen = 0;
             while (true) {
                 Content.Chunk chunk = request.read();
                 if (chunk == null) {
-                    CompletableFuture<Void> more = new CompletableFuture<>();
-                    request.demand(() -> more.complete(null));
                     try {
-                        more.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    } catch (Exception e) {
-                        if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                        if (!awaitMore(request, deadline)) return false;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                         return false;
                     }
                     continue;
