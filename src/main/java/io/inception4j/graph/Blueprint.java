@@ -21,6 +21,7 @@ public record Blueprint(ModelConfig model, ComputationGraphConfiguration configu
     public ComputationGraph create() {
         ComputationGraph graph = new ComputationGraph(configuration);
         graph.init();
+        io.inception4j.graph.layers.FastConvLayer.skipUnusedInputGradients(graph);
         return graph;
     }
 

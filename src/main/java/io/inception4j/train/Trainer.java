@@ -12,6 +12,7 @@ import io.inception4j.data.ProgressBar;
 import io.inception4j.files.AtomicFiles;
 import io.inception4j.graph.Blueprint;
 import io.inception4j.graph.GraphFactory;
+import io.inception4j.graph.layers.FastConvLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.AsyncMultiDataSetIterator;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -222,6 +223,7 @@ public final class Trainer {
         Blueprint bp = GraphFactory.standard().blueprint(exp.model(), Recipes.graphOptions(t, perEpoch));
         if (!bp.classifier()) throw new ConfigException("the model has no 'output' block: there is nothing to train");
         ComputationGraph graph = from == null ? startingGraph(bp, t) : from.graph();
+        FastConvLayer.skipUnusedInputGradients(graph); // a checkpoint's graph, too
         if (t.gradClipGlobal() > 0) graph.addListeners(new GlobalNormClipping(t.gradClipGlobal()));
         WeightAverage ema = t.ema() > 0 ? weightAverage(t.ema(), from, graph) : null;
         for (TrainingObserver o : options.observers()) o.starting(graph, run);

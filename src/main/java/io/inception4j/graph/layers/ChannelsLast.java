@@ -23,6 +23,7 @@ public class ChannelsLast implements InputPreProcessor {
 
     @Override
     public INDArray backprop(INDArray output, int miniBatchSize, LayerWorkspaceMgr workspaceMgr) {
+        if (output == null) return null; // the first layer computes no gradient for the images (FastConvLayer)
         return workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, output.permute(0, 3, 1, 2), 'c');
     }
 

@@ -39,6 +39,8 @@ public class FastConvLayer extends ConvolutionLayer {
     private INDArray foldedBias;
     /** A ReLU fused in by {@link BatchNormFolding}: applied to the output in place. */
     private boolean reluInPlace;
+    /** The input is the network's (the images): nobody reads its gradient, so backward does not compute it. */
+    private boolean inputGradientUnused;
 
     public FastConvLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -54,6 +56,29 @@ public class FastConvLayer extends ConvolutionLayer {
 
     void reluInPlace() {
         reluInPlace = true;
+    }
+
+    boolean inputGradientUnused() {
+        return inputGradientUnused;
+    }
+
+    /** For tests: compute the input gradient after all. */
+    void computeInputGradient() {
+        inputGradientUnused = false;
+    }
+
+    /**
+     * Marks the convolutions that read the network's input directly: their input gradient goes nowhere (PyTorch
+     * does not compute it either), so their backward pass computes the weight gradient only and passes no
+     * gradient on. Called on every graph built or loaded; a graph without it computes the same parameters' gradients.
+     */
+    public static void skipUnusedInputGradients(org.deeplearning4j.nn.graph.ComputationGraph graph) {
+        var vertices = graph.getVertices();
+        for (var v : vertices) {
+            if (!v.hasLayer() || !(v.getLayer() instanceof FastConvLayer conv) || v.getInputVertices() == null) continue;
+            boolean fromInputs = java.util.Arrays.stream(v.getInputVertices()).allMatch(i -> vertices[i.getVertexIndex()].isInputVertex());
+            if (fromInputs && conv.layerConf().getIDropout() == null) conv.inputGradientUnused = true;
+        }
     }
 
     private boolean ownPath() {
@@ -108,20 +133,35 @@ public class FastConvLayer extends ConvolutionLayer {
 
         INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
         INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
-        INDArray inputGrad = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+        INDArray biasGrad = hasBias() ? vector(gradientViews.get(ConvolutionParamInitializer.BIAS_KEY)) : null;
         Gradient gradient = new DefaultGradient();
-        if (hasBias()) {
-            INDArray bias = getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, true, workspaceMgr);
-            INDArray biasGrad = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
-            exec("conv2d_bp", new INDArray[] {x, weights, vector(bias), delta},
-                    new INDArray[] {inputGrad, weightGrad, vector(biasGrad)}, arguments(x));
-            gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGrad);
-        } else {
-            exec("conv2d_bp", new INDArray[] {x, weights, delta}, new INDArray[] {inputGrad, weightGrad}, arguments(x));
+        INDArray inputGrad = inputGradientUnused ? null
+                : workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+        if (!oneDnn25(x, weights, delta, inputGrad, weightGrad, biasGrad)) {
+            if (inputGrad == null) inputGrad = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
+            INDArray[] in = hasBias() ? new INDArray[] {x, weights, vector(getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, true, workspaceMgr)), delta}
+                    : new INDArray[] {x, weights, delta};
+            INDArray[] out = hasBias() ? new INDArray[] {inputGrad, weightGrad, biasGrad} : new INDArray[] {inputGrad, weightGrad};
+            exec("conv2d_bp", in, out, arguments(x));
+            if (inputGradientUnused) inputGrad = null;
         }
+        if (hasBias()) gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, gradientViews.get(ConvolutionParamInitializer.BIAS_KEY));
         gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad, 'c');
         weightNoiseParams.clear();
-        return new Pair<>(gradient, backpropDropOutIfPresent(inputGrad));
+        return new Pair<>(gradient, inputGrad == null ? null : backpropDropOutIfPresent(inputGrad));
+    }
+
+    /** The backward pass on oneDNN 2.5's direct kernels where {@link OneDnnConvBackward} takes this shape; false if not. */
+    private boolean oneDnn25(INDArray x, INDArray weights, INDArray delta, INDArray inputGrad, INDArray weightGrad, INDArray biasGrad) {
+        var c = layerConf();
+        if (!OneDnnConvBackward.takes(dataType, c.getKernelSize(), c.getStride(), c.getDilation(), inputGrad != null)) return false;
+        for (INDArray a : new INDArray[] {x, weights, delta, inputGrad, weightGrad, biasGrad}) {
+            if (a != null && !OneDnnConvBackward.fits(a)) return false;
+        }
+        int[] args = arguments(x);
+        var key = new OneDnnConvBackward.Key(x.size(0), x.size(1), x.size(2), x.size(3), weights.size(0), args[0], args[1],
+                args[2], args[3], args[4], args[5], delta.size(1), delta.size(2), biasGrad != null, inputGrad != null);
+        return OneDnnConvBackward.backward(key, x, weights, delta, inputGrad, weightGrad, biasGrad);
     }
 
     /** The pre-activation [N, H', W', out], plus the bias if the layer has one. */
