@@ -47,7 +47,7 @@ public final class Classifier {
     /**
      * What turns a preprocessed [n, 3, h, w] batch into [n, classes] softmax probabilities: the bundle's DL4J
      * network, or the same network exported and run elsewhere ({@code io.inception4j.onnx}). Must be safe to
-     * call from several threads.
+     * call from several threads, and return a new array each call (callers may close it: {@link MultiCrop} does).
      */
     @FunctionalInterface
     public interface Network {

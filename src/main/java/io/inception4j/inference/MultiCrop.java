@@ -117,7 +117,11 @@ public final class MultiCrop {
             if (filled == 0) return;
             float[] data = filled == batchSize ? pixels.array() : Arrays.copyOf(pixels.array(), filled * chw);
             INDArray x = Nd4j.create(data, new long[] {filled, 3, pre.height(), pre.width()}, DataType.FLOAT);
-            double[][] p = network.probabilities(x).castTo(DataType.DOUBLE).toDoubleMatrix();
+            INDArray out = network.probabilities(x), wide = out.castTo(DataType.DOUBLE);
+            double[][] p = wide.toDoubleMatrix();
+            // Off-heap arrays, now copied: freed here rather than whenever the collector gets to them.
+            if (wide != out && wide.closeable()) wide.close();
+            if (out != x && out.closeable()) out.close();
             for (int r = 0; r < filled; r++) {
                 int i = owner[r];
                 if (sums[i] == null) sums[i] = new double[p[r].length];
