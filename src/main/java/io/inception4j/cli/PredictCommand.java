@@ -2,6 +2,7 @@ package io.inception4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inception4j.data.Crops;
 import io.inception4j.inference.Classifier;
 import io.inception4j.onnx.OnnxModel;
 import picocli.CommandLine.Command;
@@ -39,14 +40,20 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per line instead of a table.")
     boolean json;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Images per network call (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "16", description = "Images (or crops) per network call (default: ${DEFAULT-VALUE}).")
     int batch;
+
+    @Option(names = "--crops", defaultValue = "1", paramLabel = "1|10|144",
+            description = "Crops per image, softmax averaged: 1 (centre), 10 (corners, centre, mirrors) or 144 "
+                    + "(the GoogLeNet paper's) (default: ${DEFAULT-VALUE}).")
+    int crops;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        Crops.check(crops);
         // Same preprocessing, batching and output either way: only the runtime differs.
         Classifier classifier = bundle.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")
                 ? OnnxModel.classifier(bundle) : Classifier.load(bundle);
@@ -55,7 +62,7 @@ final class PredictCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         ObjectMapper mapper = new ObjectMapper();
         int failed = 0, damaged = 0, total = 0;
-        for (Classifier.Result r : classifier.classify(files, k, Math.max(1, batch))) {
+        for (Classifier.Result r : classifier.classify(files, k, Math.max(1, batch), crops)) {
             total++;
             if (!r.ok()) failed++;
             if (r.warning() != null) damaged++;

@@ -1,5 +1,6 @@
 package io.inception4j.inference;
 
+import io.inception4j.data.ImageDecoder;
 import io.inception4j.data.Preprocessing;
 import io.inception4j.graph.layers.BatchNormFolding;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -46,7 +47,7 @@ public final class Classifier {
     /**
      * What turns a preprocessed [n, 3, h, w] batch into [n, classes] softmax probabilities: the bundle's DL4J
      * network, or the same network exported and run elsewhere ({@code io.inception4j.onnx}). Must be safe to
-     * call from several threads.
+     * call from several threads, and return a new array each call (callers may close it: {@link MultiCrop} does).
      */
     @FunctionalInterface
     public interface Network {
@@ -148,6 +149,37 @@ public final class Classifier {
         return results;
     }
 
+    /**
+     * The same with {@code crops} crops per image (1, 10 or 144: see {@link io.inception4j.data.Crops}), softmax
+     * averaged over them; 1 is exactly {@link #classify(List, int, int)}. Crops go through in batches of at most
+     * {@code batchSize}, and {@code batchSize} files are in hand at a time.
+     */
+    public List<Result> classify(List<Path> files, int k, int batchSize, int crops) {
+        if (io.inception4j.data.Crops.check(crops) == 1) return classify(files, k, batchSize);
+        MultiCrop multiCrop = multiCrop(crops, batchSize, ImageDecoder.DEFAULT_MAX_PIXELS, true);
+        List<Result> results = new ArrayList<>();
+        for (int start = 0; start < files.size(); start += Math.max(1, batchSize)) {
+            for (MultiCrop.Averaged a : averaged(files.subList(start, Math.min(files.size(), start + Math.max(1, batchSize))), multiCrop)) {
+                results.add(a.ok() ? new Result(a.file(), topK(a.probabilities(), k), null, a.warning())
+                        : new Result(a.file(), List.of(), a.error(), null));
+            }
+        }
+        return results;
+    }
+
+    /**
+     * Multi-crop inference with this classifier's preprocessing ({@link MultiCrop}); run it with
+     * {@link #averaged}.
+     */
+    public MultiCrop multiCrop(int crops, int batchSize, long maxPixels, boolean allowDamaged) {
+        return new MultiCrop(preprocessing, crops, batchSize, maxPixels, allowDamaged);
+    }
+
+    /** Each file's softmax averaged over its crops, through this classifier's network. */
+    public List<MultiCrop.Averaged> averaged(List<Path> files, MultiCrop multiCrop) {
+        return multiCrop.run(files, network);
+    }
+
     /** Softmax outputs for a [n, 3, h, w] batch already preprocessed. */
     public INDArray probabilities(INDArray batch) {
         return network.probabilities(batch);
@@ -156,14 +188,16 @@ public final class Classifier {
     /** The top {@code k} labels of each row of {@link #probabilities}' output, most probable first. */
     public List<List<Prediction>> topK(INDArray probs, int k) {
         List<List<Prediction>> all = new ArrayList<>();
-        for (int r = 0; r < probs.rows(); r++) {
-            double[] p = probs.getRow(r).toDoubleVector();
-            all.add(IntStream.range(0, p.length).boxed()
-                    .sorted(Comparator.comparingDouble((Integer i) -> -p[i]))
-                    .limit(Math.max(1, Math.min(k, p.length)))
-                    .map(i -> new Prediction(labels.get(i), p[i])).toList());
-        }
+        for (int r = 0; r < probs.rows(); r++) all.add(topK(probs.getRow(r).toDoubleVector(), k));
         return all;
+    }
+
+    /** The top {@code k} labels of one image's probabilities, most probable first. */
+    public List<Prediction> topK(double[] p, int k) {
+        return IntStream.range(0, p.length).boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> -p[i]))
+                .limit(Math.max(1, Math.min(k, p.length)))
+                .map(i -> new Prediction(labels.get(i), p[i])).toList();
     }
 
     /** Image files under the given files and folders (recursively), sorted; folders without images are errors. */
