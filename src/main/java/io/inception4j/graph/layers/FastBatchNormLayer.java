@@ -53,6 +53,10 @@ public class FastBatchNormLayer extends BatchNormalization {
     private boolean folded;
     /** A column of H*W ones, kept outside workspaces: row sums are products with it. */
     private INDArray ones;
+    /** The shape of the last training forward pass when oneDNN 2.5 ran it ({@link OneDnnBatchNorm}), else null. */
+    private OneDnnBatchNorm.Key oneDnn;
+    /** The batch mean and variance oneDNN wrote, outside workspaces ([C] floats, reused). */
+    private INDArray oneDnnMean, oneDnnVariance;
 
     public FastBatchNormLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -61,6 +65,11 @@ public class FastBatchNormLayer extends BatchNormalization {
     private boolean fastPath(INDArray x) {
         return x.rank() == 4 && x.dataType() == dataType
                 && dataType.isFPType() && !layerConf().isLockGammaBeta() && x.ordering() == 'c' && !x.isView();
+    }
+
+    /** Whether the last training forward pass ran on oneDNN 2.5 (for tests). */
+    boolean ranOnOneDnn() {
+        return oneDnn != null;
     }
 
     boolean folded() {
@@ -96,6 +105,10 @@ public class FastBatchNormLayer extends BatchNormalization {
         int n = (int) s[0], c = channels(x);
         double m = x.length() / c;
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, s, 'c');
+        if (oneDnnForward(x, out)) {
+            forInput = input;
+            return out;
+        }
         double[] sum = channelSums(x, n, c, workspaceMgr, ArrayType.FF_WORKING_MEM);
         Nd4j.getExecutioner().exec(new MulOp(x, x, out)); // x^2, in the output array until y overwrites it
         double[] sumSq = channelSums(out, n, c, workspaceMgr, ArrayType.FF_WORKING_MEM);
@@ -108,6 +121,26 @@ public class FastBatchNormLayer extends BatchNormalization {
         normalise(x, batchMean, batchVar, out);
         forInput = input;
         return out;
+    }
+
+    /** The training forward pass in oneDNN 2.5 (NHWC, float), if it takes this one; the statistics land in batchMean and batchVar. */
+    private boolean oneDnnForward(INDArray x, INDArray out) {
+        oneDnn = null;
+        INDArray gamma = getParam(BatchNormalizationParamInitializer.GAMMA), beta = getParam(BatchNormalizationParamInitializer.BETA);
+        if (!nhwc() || !OneDnnBatchNorm.takes(dataType) || !OneDnn.fits(x) || !OneDnn.fits(gamma) || !OneDnn.fits(beta)) return false;
+        int c = channels(x);
+        if (oneDnnMean == null || oneDnnMean.length() != c) {
+            try (var ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                oneDnnMean = Nd4j.create(DataType.FLOAT, c);
+                oneDnnVariance = Nd4j.create(DataType.FLOAT, c);
+            }
+        }
+        var key = new OneDnnBatchNorm.Key(x.size(0), x.size(1), x.size(2), c, (float) layerConf().getEps());
+        if (!OneDnnBatchNorm.forward(key, x, gamma, beta, out, oneDnnMean, oneDnnVariance)) return false;
+        batchMean = oneDnnMean.toDoubleVector();
+        batchVar = oneDnnVariance.toDoubleVector();
+        oneDnn = key;
+        return true;
     }
 
     /** Inference: normalised with the running mean and variance, as DL4J computes it. */
@@ -143,6 +176,12 @@ public class FastBatchNormLayer extends BatchNormalization {
         double[] gamma = vector(BatchNormalizationParamInitializer.GAMMA);
 
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, s, 'c');
+        INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
+        INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
+        if (oneDnn != null && OneDnn.fits(g) && OneDnnBatchNorm.backward(oneDnn, x, g, oneDnnMean, oneDnnVariance,
+                getParam(BatchNormalizationParamInitializer.GAMMA), getParam(BatchNormalizationParamInitializer.BETA), dx, dGammaView, dBetaView)) {
+            return finish(dGammaView, dBetaView, dx);
+        }
         double[] dBeta = channelSums(g, n, c, workspaceMgr, ArrayType.BP_WORKING_MEM);
         Nd4j.getExecutioner().exec(new MulOp(g, x, dx)); // g * x, in dx until the gradient overwrites it
         double[] sumGx = channelSums(dx, n, c, workspaceMgr, ArrayType.BP_WORKING_MEM);
@@ -159,15 +198,19 @@ public class FastBatchNormLayer extends BatchNormalization {
         perChannelScale(g, ca, ag);
         Nd4j.getExecutioner().exec(new AddOp(dx, ag, dx)); // + A * g
 
-        Gradient grad = new DefaultGradient();
-        INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
-        INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
         dGammaView.assign(Nd4j.createFromArray(dGamma).castTo(dataType).reshape(dGammaView.shape()));
         dBetaView.assign(Nd4j.createFromArray(dBeta).castTo(dataType).reshape(dBetaView.shape()));
-        grad.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
-        grad.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
+        return finish(dGammaView, dBetaView, dx);
+    }
+
+    /** The gradients in place: gamma's and beta's, the running statistics' update, and the input's. */
+    private Pair<Gradient, INDArray> finish(INDArray dGamma, INDArray dBeta, INDArray dx) {
+        Gradient grad = new DefaultGradient();
+        grad.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGamma);
+        grad.setGradientFor(BatchNormalizationParamInitializer.BETA, dBeta);
         runningStatisticsUpdate(grad);
         forInput = null;
+        oneDnn = null;
         return new Pair<>(grad, backpropDropOutIfPresent(dx));
     }
 

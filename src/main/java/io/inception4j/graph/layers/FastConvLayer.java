@@ -156,7 +156,7 @@ public class FastConvLayer extends ConvolutionLayer {
         var c = layerConf();
         if (!OneDnnConvBackward.takes(dataType, c.getKernelSize(), c.getStride(), c.getDilation(), inputGrad != null)) return false;
         for (INDArray a : new INDArray[] {x, weights, delta, inputGrad, weightGrad, biasGrad}) {
-            if (a != null && !OneDnnConvBackward.fits(a)) return false;
+            if (a != null && !OneDnn.fits(a)) return false;
         }
         int[] args = arguments(x);
         var key = new OneDnnConvBackward.Key(x.size(0), x.size(1), x.size(2), x.size(3), weights.size(0), args[0], args[1],
