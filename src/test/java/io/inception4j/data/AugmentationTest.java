@@ -132,6 +132,8 @@ class AugmentationTest {
             for (int i = 0; i < n; i++) {
                 assertEquals(1.0, y.getRow(i).sumNumber().doubleValue(), 1e-6);
                 assertEquals(1.0, smoothed.get(b).getLabels(0).getRow(i).sumNumber().doubleValue(), 1e-6);
+                // smoothing on top of the mix: timm's mixup_target, lambda smooth(y) + (1 - lambda) smooth(y_partner)
+                assertTrue(y.getRow(i).mul(0.9).add(0.1 / 3).equalsWithEps(smoothed.get(b).getLabels(0).getRow(i), 1e-6), "smoothed row " + i);
                 int own = y0.getRow(i).argMax().getInt(0), partner = y0.getRow(n - 1 - i).argMax().getInt(0);
                 if (own == partner) continue;
                 double lambda = y.getDouble(i, own);
