@@ -98,6 +98,7 @@ final class Pipeline {
                     prefetch.shutdown();
                     it.setEpoch(++epoch);
                     prefetch = new AsyncMultiDataSetIterator(it, 4, false);
+                    prefetch.hasNext(); // DL4J's next() only hands over what hasNext() took: without it, null
                 }
                 long t0 = System.nanoTime();
                 MultiDataSet b = prefetch.next();

@@ -87,11 +87,31 @@ public record DataConfig(String name, Layout layout, List<String> search, String
     }
 
     /**
-     * GoogLeNet-style augmentation (paper, section 6): random crops covering {@code crop_area} of the image
-     * with aspect ratio in {@code aspect}, resized to the input; horizontal flips; optional photometric
-     * distortion of brightness/contrast/saturation by up to {@code color}.
+     * Training-time augmentation. GoogLeNet-style (paper, section 6): random crops covering {@code crop_area} of
+     * the image with aspect ratio in {@code aspect}, resized to the input; horizontal flips; optional photometric
+     * distortion of brightness and contrast by up to {@code color}. Then, as the reference training scripts of
+     * torchvision and timm add them (issue 30), all off by default:
+     *
+     * @param randAugment   RandAugment(N, M) on each image after the crop and flip (torchvision's RandAugment)
+     * @param trivialAugment one op per image at a uniformly random magnitude (torchvision's TrivialAugmentWide);
+     *                      not together with rand_augment
+     * @param randomErasing erase a random rectangle of some images after normalisation (torchvision's and timm's
+     *                      RandomErasing)
+     * @param mixupAlpha    mixup: lambda ~ Beta(alpha, alpha), each image blended with its partner in the batch
+     *                      reversed (timm's Mixup, mode "batch"); 0 = off (timm 0.8, torchvision 0.2)
+     * @param cutmixAlpha   CutMix: a box of area 1 - lambda pasted from the partner, lambda ~ Beta(alpha, alpha)
+     *                      and then corrected to the box's true area; 0 = off (timm and torchvision 1.0)
+     * @param mixProb       chance that a batch is mixed at all when mixup or CutMix is on (timm's mixup_prob)
+     * @param switchProb    when both are on, chance that a mixed batch uses CutMix rather than mixup (timm's
+     *                      mixup_switch_prob; torchvision's RandomChoice of the two is 0.5)
      */
-    public record Augment(List<Double> cropArea, List<Double> aspect, Boolean flip, Double color) {
+    public record Augment(List<Double> cropArea, List<Double> aspect, Boolean flip, Double color, RandAugment randAugment,
+                          Boolean trivialAugment, RandomErasing randomErasing, Double mixupAlpha, Double cutmixAlpha,
+                          Double mixProb, Double switchProb) {
+        public Augment(List<Double> cropArea, List<Double> aspect, Boolean flip, Double color) {
+            this(cropArea, aspect, flip, color, null, null, null, null, null, null, null);
+        }
+
         public Augment {
             cropArea = cropArea == null ? List.of(0.08, 1.0) : List.copyOf(cropArea);
             aspect = aspect == null ? List.of(0.75, 4.0 / 3) : List.copyOf(aspect);
@@ -104,6 +124,94 @@ public record DataConfig(String name, Layout layout, List<String> search, String
                 throw new Binder.InvalidValue("aspect", "expected [min, max] with 0 < min <= max, got " + aspect);
             }
             if (color < 0 || color >= 1) throw new Binder.InvalidValue("color", "expected 0 <= color < 1, got " + color);
+            trivialAugment = trivialAugment == null ? Boolean.FALSE : trivialAugment;
+            if (trivialAugment && randAugment != null) {
+                throw new Binder.InvalidValue("trivial_augment", "expected rand_augment or trivial_augment, not both (each is a whole"
+                        + " policy: torchvision's RandAugment and TrivialAugmentWide)");
+            }
+            mixupAlpha = alpha("mixup_alpha", mixupAlpha);
+            cutmixAlpha = alpha("cutmix_alpha", cutmixAlpha);
+            mixProb = probability("mix_prob", mixProb == null ? 1.0 : mixProb);
+            switchProb = probability("switch_prob", switchProb == null ? 0.5 : switchProb);
+        }
+
+        /** Mixup or CutMix is on: batches carry mixed (soft) labels. */
+        public boolean mixes() {
+            return (mixupAlpha > 0 || cutmixAlpha > 0) && mixProb > 0;
+        }
+
+        private static double alpha(String key, Double v) {
+            double a = v == null ? 0.0 : v;
+            if (!(a >= 0) || Double.isInfinite(a)) {
+                throw new Binder.InvalidValue(key, "expected 0 (off) or a positive alpha of Beta(alpha, alpha), got " + v);
+            }
+            return a;
+        }
+    }
+
+    /** A probability: 0 to 1. */
+    static double probability(String key, double v) {
+        if (!(v >= 0 && v <= 1)) throw new Binder.InvalidValue(key, "expected a probability from 0 to 1, got " + v);
+        return v;
+    }
+
+    /**
+     * RandAugment (Cubuk et al. 2020) as torchvision implements it: {@code n} ops per image, each drawn uniformly
+     * (with replacement) from {@code ops}, at magnitude bin {@code m} of 31 (0..30), the geometric and enhancement
+     * ops' sign random.
+     *
+     * @param n   ops per image (torchvision's num_ops, default 2)
+     * @param m   magnitude bin, 0..30 (torchvision's magnitude, default 9; timm's rand-m9)
+     * @param ops the ops to draw from (default all 14 of torchvision's: identity, shear_x, shear_y, translate_x,
+     *            translate_y, rotate, brightness, color, contrast, sharpness, posterize, solarize, auto_contrast,
+     *            equalize)
+     */
+    public record RandAugment(Integer n, Integer m, List<String> ops) {
+        /** torchvision's op names, in its order, as the keys spell them. */
+        public static final List<String> OPS = List.of("identity", "shear_x", "shear_y", "translate_x", "translate_y", "rotate",
+                "brightness", "color", "contrast", "sharpness", "posterize", "solarize", "auto_contrast", "equalize");
+
+        public RandAugment {
+            n = n == null ? 2 : n;
+            if (n < 0) throw new Binder.InvalidValue("n", "expected 0 or more ops per image, got " + n);
+            m = m == null ? 9 : m;
+            if (m < 0 || m > 30) throw new Binder.InvalidValue("m", "expected a magnitude bin from 0 to 30 (torchvision's 31 bins), got " + m);
+            ops = ops == null ? OPS : List.copyOf(ops);
+            if (ops.isEmpty()) throw new Binder.InvalidValue("ops", "expected at least one op; valid ops: " + String.join(", ", OPS));
+            for (int i = 0; i < ops.size(); i++) {
+                if (!OPS.contains(ops.get(i))) {
+                    throw new Binder.InvalidValue("ops/" + i, "unknown op " + Binder.quote(ops.get(i))
+                            + Suggestions.didYouMean(ops.get(i), OPS) + "; valid ops: " + String.join(", ", OPS));
+                }
+            }
+        }
+    }
+
+    /**
+     * Random erasing (Zhong et al. 2020) as torchvision's and timm's RandomErasing: with probability {@code p}, a
+     * rectangle covering {@code area} of the image (uniform) with aspect ratio in {@code aspect} (log-uniform) is
+     * overwritten, after normalisation; 10 tries to fit one, else the image stays whole.
+     *
+     * @param p      chance per image (timm's reprob; timm's recipes 0.25, torchvision's 0.1)
+     * @param area   [min, max] share of the image (torchvision's scale, default [0.02, 0.33])
+     * @param aspect [min, max] height / width (torchvision's ratio, default [0.3, 3.3])
+     * @param mode   pixel: a standard normal value per pixel and channel (timm's remode "pixel", torchvision's
+     *               value="random"; default); rand: one normal value per channel; const: 0, the mean grey
+     */
+    public record RandomErasing(Double p, List<Double> area, List<Double> aspect, Mode mode) {
+        public enum Mode { PIXEL, RAND, CONST }
+
+        public RandomErasing {
+            p = probability("p", p == null ? 0.25 : p);
+            area = area == null ? List.of(0.02, 0.33) : List.copyOf(area);
+            aspect = aspect == null ? List.of(0.3, 3.3) : List.copyOf(aspect);
+            mode = mode == null ? Mode.PIXEL : mode;
+            if (area.size() != 2 || !(area.get(0) > 0) || area.get(1) > 1 || area.get(0) > area.get(1)) {
+                throw new Binder.InvalidValue("area", "expected [min, max] with 0 < min <= max <= 1, got " + area);
+            }
+            if (aspect.size() != 2 || !(aspect.get(0) > 0) || aspect.get(0) > aspect.get(1)) {
+                throw new Binder.InvalidValue("aspect", "expected [min, max] with 0 < min <= max, got " + aspect);
+            }
         }
     }
 

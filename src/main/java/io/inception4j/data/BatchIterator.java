@@ -29,6 +29,14 @@ import java.util.concurrent.Future;
  * wrap the iterator in DL4J's AsyncMultiDataSetIterator to keep a bounded number of batches ready ahead of
  * the trainer. Pixels are scaled to [-1, 1], channels in BGR order (DataVec's).
  *
+ * <p>A training image goes through, in the order of torchvision's and timm's reference pipelines: random crop
+ * and flip ({@link Augmenter}), RandAugment or TrivialAugment ({@link RandAugment}), the photometric distortion
+ * and the conversion to [-1, 1] ({@link Preprocessing}), random erasing ({@link RandomErasing}); then the batch
+ * is mixed (mixup or CutMix, {@link Mixing}) and its labels become the mixed probabilities, the same array for
+ * every head. The crop and flip draw from a Random seeded by (seed, epoch, position) as they always did; each
+ * later augmentation from its own stream of the same three ({@link Seeds}), the mixing from (seed, epoch, the
+ * batch's first position). Evaluation batches are never augmented or mixed.
+ *
  * <p>An image that fails to load is dropped from its batch (which is one image shorter), recorded in the
  * dataset's {@link BadFiles}, and dropped again in later epochs; both cache modes do the same, so their
  * batches stay identical.
@@ -51,6 +59,9 @@ public final class BatchIterator implements MultiDataSetIterator {
     private final ImageSource images;
     private final BadFiles bad;
     private final Augmenter augmenter;
+    private final RandAugment randAugment;
+    private final RandomErasing erasing;
+    private final Mixing mixing;
     private final boolean training;
     private final int classes, batchSize, outputs, height, width, workers;
     private final double labelSmoothing, resizeRatio;
@@ -66,6 +77,9 @@ public final class BatchIterator implements MultiDataSetIterator {
         this.images = images;
         this.bad = bad;
         this.augmenter = new Augmenter(data.augment(), height, width);
+        this.randAugment = training ? RandAugment.of(data.augment()) : null;
+        this.erasing = training ? RandomErasing.of(data.augment()) : null;
+        this.mixing = training ? Mixing.of(data.augment()) : null;
         this.training = training;
         this.classes = classes;
         this.batchSize = batchSize;
@@ -204,8 +218,17 @@ public final class BatchIterator implements MultiDataSetIterator {
             for (int j = 0; j < ok.size(); j++) to.put(j * size, buf, ok.get(j) * size, size);
             all.close();
         }
+        Mixing.Draw mix = mixing == null || ok.isEmpty() ? Mixing.Draw.NONE
+                : mixing.draw(height, width, new Random(Seeds.of(seed, epoch, start, Seeds.MIXING)));
+        Mixing.mixImages(mix, x.data().asNioFloat(), ok.size(), height, width);
         INDArray y = Nd4j.zeros(DataType.FLOAT, m, classes);
-        for (int j = 0; j < ok.size(); j++) y.putScalar(j, samples.get(order[start + ok.get(j)]).label(), 1.0);
+        for (int j = 0; j < ok.size(); j++) y.putScalar(j, samples.get(order[start + ok.get(j)]).label(), mix.lambda());
+        if (mix.lambda() < 1) { // the partner's share: soft labels, each row summing to 1
+            for (int j = 0; j < ok.size(); j++) {
+                int label = samples.get(order[start + ok.get(Mixing.partner(j, ok.size()))]).label();
+                y.putScalar(j, label, y.getDouble(j, label) + (1 - mix.lambda()));
+            }
+        }
         if (labelSmoothing > 0) y.muli(1 - labelSmoothing).addi(labelSmoothing / classes);
         INDArray[] labels = new INDArray[outputs];
         for (int o = 0; o < outputs; o++) labels[o] = y;
@@ -255,7 +278,10 @@ public final class BatchIterator implements MultiDataSetIterator {
             }
             Mat img = training ? augmenter.train(source, rnd) : augmenter.eval(source, resizeRatio);
             double[] colour = training ? augmenter.colourFactors(rnd) : new double[] {1, 1};
-            Preprocessing.toChw(img, out, offset, colour[0], colour[1]);
+            byte[] px = Preprocessing.pixels(img);
+            if (randAugment != null) px = randAugment.apply(px, height, width, Seeds.random(Seeds.of(seed, epoch, pos, Seeds.RAND_AUGMENT)));
+            Preprocessing.toChw(px, height, width, out, offset, colour[0], colour[1]);
+            if (erasing != null) erasing.apply(out, offset, height, width, Seeds.random(Seeds.of(seed, epoch, pos, Seeds.ERASING)));
             return true;
         }
     }

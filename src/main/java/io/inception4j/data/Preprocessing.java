@@ -70,11 +70,26 @@ public record Preprocessing(int height, int width, double resizeRatio) {
      * the collector's pace, not the batch, then set the heap's size).
      */
     public static void toChw(Mat bgr, java.nio.FloatBuffer out, int offset, double brightness, double contrast) {
-        int h = bgr.rows(), w = bgr.cols(), hw = h * w;
+        toChw(pixels(bgr), bgr.rows(), bgr.cols(), out, offset, brightness, contrast);
+    }
+
+    /**
+     * The 8-bit pixels of a BGR image, interleaved (height x width x 3), in this thread's buffer: valid until the
+     * thread's next call. Training images pass through it to RandAugment ({@link RandAugment}) on their way to
+     * {@link #toChw(byte[], int, int, java.nio.FloatBuffer, int, double, double)}.
+     */
+    static byte[] pixels(Mat bgr) {
+        int n = bgr.rows() * bgr.cols() * 3;
         Mat m = bgr.isContinuous() ? bgr : bgr.clone();
-        byte[] px = scratch(hw * 3);
-        m.data().get(px, 0, hw * 3);
+        byte[] px = scratch(n);
+        m.data().get(px, 0, n);
         if (m != bgr) m.close();
+        return px;
+    }
+
+    /** The same from the h x w image's interleaved pixels {@code px}. */
+    static void toChw(byte[] px, int h, int w, java.nio.FloatBuffer out, int offset, double brightness, double contrast) {
+        int hw = h * w;
         boolean distort = brightness != 1 || contrast != 1;
         double gain = brightness * contrast, offsetValue = 0;
         if (distort) {
