@@ -26,12 +26,14 @@ import static org.bytedeco.dnnl.global.dnnl.*;
  * {@link OneDnnConvBackward} and {@link OneDnnBatchNorm}. It runs on ND4J's arrays in place (their native
  * addresses), with one engine per process and one stream per thread; primitives are created once per shape.
  *
- * <p>{@code -Dinception4j.onednn25=false} keeps everything on libnd4j (for comparisons); on a backend other than
+ * <p>{@code -Dinception4j.onednn25=false} (or {@code INCEPTION4J_ONEDNN25=false} in the environment, which leaves the
+ * launcher's memory defaults alone) keeps everything on libnd4j, for comparisons; on a backend other than
  * ND4J's CPU one, or where the library does not load, nothing here is used.
  */
 final class OneDnn {
     private static final Logger log = LoggerFactory.getLogger(OneDnn.class);
-    private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("inception4j.onednn25"));
+    private static final boolean ENABLED = !"false".equalsIgnoreCase(
+            System.getProperty("inception4j.onednn25", System.getenv("INCEPTION4J_ONEDNN25")));
 
     private static volatile Boolean loaded;
     private static dnnl_engine engine;
