@@ -23,10 +23,10 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 
 /**
  * Batch normalisation's training passes on NHWC activations in oneDNN 2.5's kernels ({@link OneDnn}), for
- * {@link FastBatchNormLayer}: the forward pass computes the batch mean and (biased) variance and normalises in
- * two sweeps over the data, the backward pass the input, scale and shift gradients in two, where the same
- * arithmetic in libnd4j's element-wise ops takes five and seven (measured in GoogLeNet's training step:
- * results/bench/README.md). Inference keeps {@link FastBatchNormLayer}'s own path, or is folded into the
+ * {@link FastBatchNormLayer}: one primitive computes the batch mean and (biased) variance and normalises, one
+ * the input, scale and shift gradients, where the same arithmetic in libnd4j's element-wise ops takes five
+ * passes over the data forward and seven backward (batch norm's share of GoogLeNet's training step fell from
+ * 21.6% to 10.7%: results/bench/README.md). Inference keeps {@link FastBatchNormLayer}'s own path, or is folded into the
  * convolution before it.
  */
 final class OneDnnBatchNorm {

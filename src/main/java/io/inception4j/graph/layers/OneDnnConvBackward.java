@@ -74,15 +74,12 @@ final class OneDnnConvBackward {
             cache.put(key, p);
         }
         if (!p.usable) return false;
-        p.weightsOihw.set(weights);
+        p.diffDst.set(delta);
         if (key.inputGradient()) {
-            p.diffDst.set(delta);
-            p.diffSrc.set(inputGrad);
-            run(p.toDataWeights, DNNL_ARG_FROM, p.weightsOihw, DNNL_ARG_TO, p.dataWeights);
-            run(p.backwardData, DNNL_ARG_DIFF_DST, p.diffDst, DNNL_ARG_WEIGHTS, p.dataWeights, DNNL_ARG_DIFF_SRC, p.diffSrc);
+            run(p.toDataWeights, DNNL_ARG_FROM, p.weightsOihw.set(weights), DNNL_ARG_TO, p.dataWeights);
+            run(p.backwardData, DNNL_ARG_DIFF_DST, p.diffDst, DNNL_ARG_WEIGHTS, p.dataWeights, DNNL_ARG_DIFF_SRC, p.diffSrc.set(inputGrad));
         }
         p.src.set(x);
-        p.diffDst.set(delta);
         p.weightGradOihw.set(weightGrad);
         if (key.bias()) {
             p.biasGrad.set(biasGrad);
@@ -151,8 +148,6 @@ final class OneDnnConvBackward {
                 dataWeights = new Memory(dnnl_primitive_desc_query_md(dataPd, dnnl_query_weights_md, 0), true);
                 backwardData = primitive(dataPd);
                 toDataWeights = reorder(oihw, dataWeights.desc);
-            } else {
-                weightsOihw = new Memory(oihw, false);
             }
             usable = true;
         }
