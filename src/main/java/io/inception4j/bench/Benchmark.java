@@ -103,10 +103,9 @@ public final class Benchmark {
 
             Throughput train = time(o, () -> g.fit(batch), o.jfr());
             // Inference as predict runs it: a bundle's network (no auxiliary heads) with its batch norms folded.
-            ComputationGraph predictor = GraphFactory.standard().blueprint(new Loaded<>(model.doc(), m.withoutAux()),
-                    GraphOptions.defaults().withFastPaths(o.fastPaths())).create();
-            BatchNormFolding.fold(predictor);
-            Throughput infer = time(o, () -> predictor.output(false, x), null);
+            ComputationGraph predictor = BatchNormFolding.fold(GraphFactory.standard().blueprint(new Loaded<>(model.doc(), m.withoutAux()),
+                    GraphOptions.defaults().withFastPaths(o.fastPaths())).create());
+            Throughput infer = time(o, () -> predictor.output(false, x), inferenceRecording(o.jfr()));
             long macs = summary.macs() + summary.auxMacs();
             // Training costs about three forward passes (forward, backward to activations, backward to weights).
             double trainGflops = train.median() * macs * 2 * 3 / 1e9;
@@ -178,6 +177,11 @@ public final class Benchmark {
             }
         }
         return Throughput.of(rates);
+    }
+
+    /** Where the timed inference calls are recorded beside the training steps' {@code jfr}: inference-NAME. */
+    static Path inferenceRecording(Path jfr) {
+        return jfr == null ? null : jfr.resolveSibling("inference-" + jfr.getFileName());
     }
 
     private static Recording startRecording() throws IOException {

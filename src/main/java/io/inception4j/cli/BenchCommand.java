@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean profile;
 
     @Option(names = "--jfr", paramLabel = "FILE", description = "Record the timed training steps with Java Flight Recorder "
-            + "into FILE (scripts/profile-layers reads it by layer).")
+            + "into FILE, and the timed inference calls into inference-FILE beside it (scripts/profile-layers reads them by layer).")
     Path jfr;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/bench", description = "Where the JSON goes (default: ${DEFAULT-VALUE}).")

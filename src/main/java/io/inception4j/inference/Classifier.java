@@ -68,8 +68,7 @@ public final class Classifier {
 
     public static Classifier load(Path bundleFile) {
         Bundle bundle = Bundle.read(bundleFile);
-        ComputationGraph graph = bundle.network();
-        BatchNormFolding.fold(graph); // this network only ever predicts
+        ComputationGraph graph = BatchNormFolding.fold(bundle.network()); // this network only ever predicts
         Network dl4j = batch -> {
             synchronized (graph) { // DL4J graphs are not safe for concurrent use
                 return graph.outputSingle(false, batch).dup();

@@ -63,10 +63,10 @@ public final class OnnxBenchmark {
         AtomicFiles.write(file, (OutputStream out) -> proto.writeTo(out));
         long bytes = Files.size(file);
 
-        BatchNormFolding.fold(g); // as predict runs it
+        ComputationGraph folded = BatchNormFolding.fold(g); // as predict runs it
         // Each runtime timed before the other has run in this process: neither's threads are then about.
-        double dl4j = median(warmup, iterations, batch, () -> g.outputSingle(false, x));
-        INDArray dl4jProbabilities = g.outputSingle(false, x);
+        double dl4j = median(warmup, iterations, batch, () -> folded.outputSingle(false, x));
+        INDArray dl4jProbabilities = folded.outputSingle(false, x);
         ObjectNode json = JSON.createObjectNode();
         try (OnnxModel onnx = OnnxModel.open(file)) {
             double ort = median(warmup, iterations, batch, () -> onnx.probabilities(x));

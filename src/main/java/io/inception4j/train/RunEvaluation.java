@@ -112,8 +112,8 @@ public final class RunEvaluation {
             throw new ConfigException(file + ": its labels " + bundle.labels() + " differ from the dataset's " + dataset.classes());
         }
         var batches = dataset.batches(split(dataset, split), pre.height(), pre.width(), 32, 1, false, 0, seed);
-        io.inception4j.graph.layers.BatchNormFolding.fold(bundle.network()); // only evaluated, as predict would run it
-        EvalReport report = Evaluator.evaluate(bundle.network(), batches, split, dataset.classes()).withProtocol(1, List.of(file.toString()));
+        var network = io.inception4j.graph.layers.BatchNormFolding.fold(bundle.network()); // only evaluated, as predict would run it
+        EvalReport report = Evaluator.evaluate(network, batches, split, dataset.classes()).withProtocol(1, List.of(file.toString()));
         report.write(out != null ? out : bundleReportDir(file));
         return report;
     }

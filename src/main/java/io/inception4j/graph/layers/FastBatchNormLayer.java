@@ -49,8 +49,6 @@ public class FastBatchNormLayer extends BatchNormalization {
     /** The batch statistics of the last training forward pass, for its backward pass. */
     private double[] batchMean, batchVar;
     private INDArray forInput;
-    /** Folded into the convolution before it ({@link BatchNormFolding}): inference passes the input through. */
-    private boolean folded;
     /** A column of H*W ones, kept outside workspaces: row sums are products with it. */
     private INDArray ones;
     /** The shape of the last training forward pass when oneDNN 2.5 ran it ({@link OneDnnBatchNorm}), else null. */
@@ -72,14 +70,6 @@ public class FastBatchNormLayer extends BatchNormalization {
         return oneDnn != null;
     }
 
-    boolean folded() {
-        return folded;
-    }
-
-    void markFolded() {
-        folded = true;
-    }
-
     /** The running variance, from either of DL4J's parameterisations. */
     double[] runningVariance() {
         if (!layerConf().isUseLogStd()) return vector(BatchNormalizationParamInitializer.GLOBAL_VAR);
@@ -91,10 +81,6 @@ public class FastBatchNormLayer extends BatchNormalization {
     @Override
     public INDArray preOutput(INDArray x, TrainingMode training, LayerWorkspaceMgr workspaceMgr) {
         forInput = null;
-        if (folded) {
-            if (training == TrainingMode.TRAIN) throw new IllegalStateException(layerId() + ": folded into its convolution, for inference only");
-            return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, x);
-        }
         if (!fastPath(x)) {
             return super.preOutput(x, training, workspaceMgr);
         }

@@ -35,10 +35,6 @@ public class FastConvLayer extends ConvolutionLayer {
     /** The input whose pre-activation {@link #kept} holds (identity, not equality: DL4J sets a new array per pass). */
     private INDArray keptFor;
     private INDArray kept;
-    /** The bias of a batch norm folded into this layer ({@link BatchNormFolding}), used in place of the layer's own. */
-    private INDArray foldedBias;
-    /** A ReLU fused in by {@link BatchNormFolding}: applied to the output in place. */
-    private boolean reluInPlace;
     /** The input is the network's (the images): nobody reads its gradient, so backward does not compute it. */
     private boolean inputGradientUnused;
 
@@ -48,14 +44,6 @@ public class FastConvLayer extends ConvolutionLayer {
 
     boolean nhwc() {
         return layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC;
-    }
-
-    void foldedBias(INDArray bias) {
-        foldedBias = bias;
-    }
-
-    void reluInPlace() {
-        reluInPlace = true;
     }
 
     boolean inputGradientUnused() {
@@ -90,13 +78,9 @@ public class FastConvLayer extends ConvolutionLayer {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         keptFor = kept = null;
-        if (!ownPath()) {
-            if (foldedBias != null) throw new IllegalStateException(layerId() + ": folded for NHWC inference, given " + java.util.Arrays.toString(input.shape()));
-            return super.activate(training, workspaceMgr);
-        }
+        if (!ownPath()) return super.activate(training, workspaceMgr);
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray z = convolve(training, workspaceMgr, ArrayType.ACTIVATIONS);
-        if (reluInPlace) Nd4j.getExecutioner().exec(new RectifiedLinear(z, z, 0.0));
         IActivation afn = layerConf().getActivationFn();
         if (afn instanceof ActivationIdentity) return z;
         boolean keep = training && cacheMode != null && cacheMode != CacheMode.NONE;
@@ -116,7 +100,6 @@ public class FastConvLayer extends ConvolutionLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        if (foldedBias != null) throw new IllegalStateException(layerId() + ": a batch norm is folded into this layer, for inference only");
         if (!ownPath()) return super.backpropGradient(epsilon, workspaceMgr);
         INDArray x = input.castTo(dataType);
         INDArray eps = epsilon.castTo(dataType);
@@ -170,8 +153,7 @@ public class FastConvLayer extends ConvolutionLayer {
         INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
         int[] out = outputSize(x);
         INDArray z = workspaceMgr.createUninitialized(type, dataType, new long[] {x.size(0), out[0], out[1], weights.size(0)}, 'c');
-        INDArray[] inputs = foldedBias != null ? new INDArray[] {x, weights, foldedBias}
-                : hasBias() ? new INDArray[] {x, weights, vector(getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr))}
+        INDArray[] inputs = hasBias() ? new INDArray[] {x, weights, vector(getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr))}
                 : new INDArray[] {x, weights};
         exec("conv2d", inputs, new INDArray[] {z}, arguments(x));
         return z;

@@ -21,20 +21,9 @@ public class FastReluLayer extends ActivationLayer {
         super(conf, dataType);
     }
 
-    /** Fused into the convolution before it ({@link BatchNormFolding}): inference passes the input through. */
-    private boolean fused;
-
-    void markFused() {
-        fused = true;
-    }
-
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        if (fused) {
-            if (training) throw new IllegalStateException(layerId() + ": fused into its convolution, for inference only");
-            return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input);
-        }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, input.shape(), 'c');
         Nd4j.getExecutioner().exec(new RectifiedLinear(input.castTo(dataType), out, 0.0));
         return out;
