@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -19,7 +18,7 @@ import java.util.Map;
  * The inference network of a trained one, with each batch norm folded into the convolution before it:
  * y = a * conv(x, W) + b' with a = gamma / sqrt(var + eps) and b' = beta + a * (bias - mean) is conv(x, a * W) + b',
  * so the convolution takes the scaled weights and b' as its bias (added inside oneDNN's kernel). A ReLU that is
- * the batch norm's only consumer becomes the convolution's own activation (applied in place). Exact to float
+ * the batch norm's only consumer becomes the convolution's own activation (fused into oneDNN's kernel). Exact to float
  * rounding. Applies where an NHWC {@link FastConv} feeds only a {@link FastBatchNorm}.
  *
  * <p>The folded batch norms and ReLUs are removed from the graph rather than left to pass their input through:
@@ -50,7 +49,7 @@ public final class BatchNormFolding {
         for (Pair p : pairs) {
             var conv = (FastConv) ((LayerVertex) conf.getVertices().get(p.conv())).getLayerConf().getLayer();
             conv.setHasBias(true);
-            if (p.relu() != null) conv.setActivationFn(Activation.RELU.getActivationFunction());
+            if (p.relu() != null) conv.setActivationFn(new FastReluActivation());
             replacedBy.put(p.batchNorm(), p.conv());
             if (p.relu() != null) replacedBy.put(p.relu(), p.conv());
         }

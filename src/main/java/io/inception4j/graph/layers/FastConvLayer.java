@@ -24,8 +24,10 @@ import static io.inception4j.graph.layers.Wiring.exec;
 import static io.inception4j.graph.layers.Wiring.vector;
 
 /**
- * The computation behind {@link FastConv} on NHWC input: libnd4j's {@code conv2d} and {@code conv2d_bp} (oneDNN
- * on CPU) with DL4J's [out, in, kH, kW] weights as they are (libnd4j's {@code wFormat} 1), exactly the arguments
+ * The computation behind {@link FastConv} on NHWC input: oneDNN 2.5 where it has a kernel for the shape
+ * ({@link OneDnnConvForward}, with a ReLU activation fused in when no pre-activation is kept;
+ * {@link OneDnnConvBackward}), else libnd4j's {@code conv2d} and {@code conv2d_bp} (oneDNN 2.3 on CPU), both
+ * with DL4J's [out, in, kH, kW] weights as they are (libnd4j's {@code wFormat} 1), exactly the arguments
  * DL4J's oneDNN helper passes, so the results are the same. The pre-activation of a training forward pass is
  * kept for backward (in the activations workspace, open until backpropagation ends) when the layer has an
  * activation of its own and DL4J's cache mode is on; with none (a batch norm follows) backward needs no
@@ -80,13 +82,14 @@ public class FastConvLayer extends ConvolutionLayer {
         keptFor = kept = null;
         if (!ownPath()) return super.activate(training, workspaceMgr);
         applyDropOutIfNecessary(training, workspaceMgr);
-        INDArray z = convolve(training, workspaceMgr, ArrayType.ACTIVATIONS);
         IActivation afn = layerConf().getActivationFn();
+        boolean keep = training && cacheMode != null && cacheMode != CacheMode.NONE && !(afn instanceof ActivationIdentity);
+        if (!keep && plainRelu(afn)) return convolve(training, workspaceMgr, ArrayType.ACTIVATIONS, true); // ReLU in the kernel
+        INDArray z = convolve(training, workspaceMgr, ArrayType.ACTIVATIONS, false);
         if (afn instanceof ActivationIdentity) return z;
-        boolean keep = training && cacheMode != null && cacheMode != CacheMode.NONE;
         if (!keep) return afn.getActivation(z, training);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, z.shape(), 'c');
-        if (afn.getClass() == ActivationReLU.class || afn instanceof FastReluActivation) {
+        if (plainRelu(afn)) {
             Nd4j.getExecutioner().exec(new RectifiedLinear(z, out, 0.0)); // one pass, no copy first
         } else {
             out.assign(z);
@@ -108,7 +111,7 @@ public class FastConvLayer extends ConvolutionLayer {
         if (afn instanceof ActivationIdentity) {
             delta = eps;
         } else {
-            INDArray z = keptFor == input ? kept : convolve(true, workspaceMgr, ArrayType.BP_WORKING_MEM);
+            INDArray z = keptFor == input ? kept : convolve(true, workspaceMgr, ArrayType.BP_WORKING_MEM, false);
             delta = afn.backprop(z, eps).getFirst(); // may overwrite z, which is not needed again
         }
         if (delta.ordering() != 'c' || delta.isView()) delta = workspaceMgr.dup(ArrayType.BP_WORKING_MEM, delta, 'c');
@@ -147,15 +150,32 @@ public class FastConvLayer extends ConvolutionLayer {
         return OneDnnConvBackward.backward(key, x, weights, delta, inputGrad, weightGrad, biasGrad);
     }
 
-    /** The pre-activation [N, H', W', out], plus the bias if the layer has one. */
-    private INDArray convolve(boolean training, LayerWorkspaceMgr workspaceMgr, ArrayType type) {
+    /** ReLU with none of DL4J's options (a cap, a threshold, a negative slope): what oneDNN's post-op computes. */
+    private static boolean plainRelu(IActivation afn) {
+        if (afn instanceof FastReluActivation) return true;
+        if (afn.getClass() != ActivationReLU.class) return false;
+        var r = (ActivationReLU) afn;
+        return r.getMax() == null && (r.getThreshold() == null || r.getThreshold() == 0) && (r.getNegativeSlope() == null || r.getNegativeSlope() == 0);
+    }
+
+    /**
+     * The pre-activation [N, H', W', out], plus the bias if the layer has one, rectified if {@code relu}: on oneDNN
+     * 2.5 with the ReLU in its kernel ({@link OneDnnConvForward}) where it takes the shape, else libnd4j's conv2d.
+     */
+    private INDArray convolve(boolean training, LayerWorkspaceMgr workspaceMgr, ArrayType type, boolean relu) {
         INDArray x = input.castTo(dataType);
         INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
+        INDArray bias = hasBias() ? vector(getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr)) : null;
         int[] out = outputSize(x);
         INDArray z = workspaceMgr.createUninitialized(type, dataType, new long[] {x.size(0), out[0], out[1], weights.size(0)}, 'c');
-        INDArray[] inputs = hasBias() ? new INDArray[] {x, weights, vector(getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr))}
-                : new INDArray[] {x, weights};
-        exec("conv2d", inputs, new INDArray[] {z}, arguments(x));
+        int[] args = arguments(x);
+        if (OneDnnConvForward.takes(dataType, layerConf().getDilation()) && OneDnn.fits(x) && OneDnn.fits(weights) && (bias == null || OneDnn.fits(bias))) {
+            var key = new OneDnnConvForward.Key(x.size(0), x.size(1), x.size(2), x.size(3), weights.size(0), args[0], args[1],
+                    args[2], args[3], args[4], args[5], out[0], out[1], bias != null, relu, training);
+            if (OneDnnConvForward.forward(key, x, weights, bias, z)) return z;
+        }
+        exec("conv2d", bias != null ? new INDArray[] {x, weights, bias} : new INDArray[] {x, weights}, new INDArray[] {z}, args);
+        if (relu) Nd4j.getExecutioner().exec(new RectifiedLinear(z, z, 0.0));
         return z;
     }
 

@@ -6,6 +6,7 @@ import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.BytePointer;
@@ -23,7 +24,7 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 /**
  * oneDNN 2.5 through the JavaCPP {@code dnnl} preset, beside the oneDNN 2.3 that libnd4j 1.0.0-M2.1 links inside
  * itself (with its symbols hidden, so it cannot be called directly). Used where libnd4j's own calls are slower:
- * {@link OneDnnConvBackward} and {@link OneDnnBatchNorm}. It runs on ND4J's arrays in place (their native
+ * {@link OneDnnConvForward}, {@link OneDnnConvBackward} and {@link OneDnnBatchNorm}. It runs on ND4J's arrays in place (their native
  * addresses), with one engine per process and one stream per thread; primitives are created once per shape.
  *
  * <p>{@code -Dinception4j.onednn25=false} (or {@code INCEPTION4J_ONEDNN25=false} in the environment, which leaves the
@@ -111,8 +112,13 @@ final class OneDnn {
     }
 
     static dnnl_primitive_desc primitiveDesc(Pointer opDesc, dnnl_primitive_desc hint) {
+        return primitiveDesc(opDesc, hint, null);
+    }
+
+    /** With attributes (post-ops), or none when {@code attr} is null. */
+    static dnnl_primitive_desc primitiveDesc(Pointer opDesc, dnnl_primitive_desc hint, dnnl_primitive_attr attr) {
         dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(opDesc), null, engine, hint), "primitive descriptor");
+        check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(opDesc), attr, engine, hint), "primitive descriptor");
         return pd;
     }
 
