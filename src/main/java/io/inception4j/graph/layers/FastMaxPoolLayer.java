@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,10 +20,16 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.Arrays;
 
 /**
- * The computation behind {@link FastMaxPool}: libnd4j's {@code maxpool2d} and {@code maxpool2d_bp} with the
- * same arguments as DL4J's own layer, each call on the kernel {@link PoolKernelChoice} picked for its shape.
+ * The computation behind {@link FastMaxPool}: on NHWC float activations oneDNN 2.5 ({@link OneDnnMaxPool}, whose
+ * backward pass reads where the maxima were from the forward pass's workspace); otherwise libnd4j's
+ * {@code maxpool2d} and {@code maxpool2d_bp} with the same arguments as DL4J's own layer, each call on the kernel
+ * {@link PoolKernelChoice} picked for its shape.
  */
 public class FastMaxPoolLayer extends SubsamplingLayer {
+    /** The workspace of the last training forward pass on oneDNN 2.5, and the input and shape it was for. */
+    private final OneDnnMaxPool.Workspace workspace = new OneDnnMaxPool.Workspace();
+    private INDArray workspaceFor;
+    private OneDnnMaxPool.Key workspaceKey;
 
     public FastMaxPoolLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -42,6 +49,15 @@ public class FastMaxPoolLayer extends SubsamplingLayer {
         long[] outShape = DynamicCustomOp.builder("maxpool2d").addInputs(in).addIntegerArguments(args).build()
                 .calculateOutputShape().get(0).getShape();
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, outShape, 'c');
+        workspaceFor = null;
+        OneDnnMaxPool.Key key = oneDnnKey(in, outShape);
+        if (key != null && OneDnnMaxPool.forward(key, in, out, training ? workspace : null)) {
+            if (training) {
+                workspaceFor = input;
+                workspaceKey = key;
+            }
+            return out;
+        }
         PoolKernelChoice.run(signature("maxpool2d", in), oneDnn -> exec("maxpool2d", args, oneDnn, out, in));
         return out;
     }
@@ -53,9 +69,27 @@ public class FastMaxPoolLayer extends SubsamplingLayer {
         INDArray eps = epsilon.castTo(dataType);
         int[] args = integerArguments();
         INDArray gradIn = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
+        if (workspaceFor == input) {
+            workspaceFor = null;
+            OneDnnMaxPool.backward(workspaceKey, OneDnn.fits(eps) ? eps : eps.dup('c'), gradIn, workspace);
+            return new Pair<>(new DefaultGradient(), gradIn);
+        }
         long plane = layerConf().getCnn2dDataFormat() == CNN2DFormat.NCHW ? in.size(2) * in.size(3) : in.size(1) * in.size(2);
         PoolKernelChoice.runBackward(plane, oneDnn -> exec("maxpool2d_bp", args, oneDnn, gradIn, in, eps));
         return new Pair<>(new DefaultGradient(), gradIn);
+    }
+
+    /** The oneDNN 2.5 shape of this call, or null where it does not run there (NCHW, dilation, not float, switched off). */
+    private OneDnnMaxPool.Key oneDnnKey(INDArray in, long[] outShape) {
+        var c = layerConf();
+        int[] k = c.getKernelSize(), s = c.getStride(), d = c.getDilation();
+        if (c.getCnn2dDataFormat() != CNN2DFormat.NHWC || d[0] != 1 || d[1] != 1 || !OneDnn.fits(in) || !OneDnn.available()) return null;
+        int[] pad = c.getConvolutionMode() == ConvolutionMode.Same
+                ? ConvolutionUtils.getSameModeTopLeftPadding(new int[] {(int) outShape[1], (int) outShape[2]},
+                        new int[] {(int) in.size(1), (int) in.size(2)}, k, s, d)
+                : c.getPadding();
+        return new OneDnnMaxPool.Key(in.size(0), in.size(1), in.size(2), in.size(3), k[0], k[1], s[0], s[1], pad[0], pad[1],
+                outShape[1], outShape[2]);
     }
 
     /** As DL4J's SubsamplingLayer passes them: kernel, stride, padding, dilation, same mode, unused, layout. */

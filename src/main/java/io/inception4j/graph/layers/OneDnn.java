@@ -24,7 +24,7 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 /**
  * oneDNN 2.5 through the JavaCPP {@code dnnl} preset, beside the oneDNN 2.3 that libnd4j 1.0.0-M2.1 links inside
  * itself (with its symbols hidden, so it cannot be called directly). Used where libnd4j's own calls are slower:
- * {@link OneDnnConvForward}, {@link OneDnnConvBackward} and {@link OneDnnBatchNorm}. It runs on ND4J's arrays in place (their native
+ * {@link OneDnnConvForward}, {@link OneDnnConvBackward}, {@link OneDnnBatchNorm} and {@link OneDnnMaxPool}. It runs on ND4J's arrays in place (their native
  * addresses), with one engine per process and one stream per thread; primitives are created once per shape.
  *
  * <p>{@code -Dinception4j.onednn25=false} (or {@code INCEPTION4J_ONEDNN25=false} in the environment, which leaves the
@@ -161,6 +161,12 @@ final class OneDnn {
             if (!fits(array)) throw new IllegalArgumentException("oneDNN 2.5: expected a dense C-order float array, got " + array.shapeInfoToString());
             // ND4J views carry their own buffer whose address is the view's first element.
             check(dnnl_memory_set_data_handle(memory, array.data().addressPointer()), "set handle");
+            return this;
+        }
+
+        /** This memory's data is now at {@code data} (a buffer of at least this memory's size); returns this. */
+        Memory set(Pointer data) {
+            check(dnnl_memory_set_data_handle(memory, data), "set handle");
             return this;
         }
     }
