@@ -3,8 +3,9 @@
  * CPU, selected by {@code train.fast_paths} (one by one: {@link io.inception4j.graph.FastPath}); what NHWC
  * networks need around them ({@link io.inception4j.graph.layers.ChannelsLast} at the input,
  * {@link io.inception4j.graph.layers.ChannelsFirstFlatten} before dense layers,
- * {@link io.inception4j.graph.layers.ChannelConcat}); and {@link io.inception4j.graph.layers.BatchNormFolding}
- * for inference.
+ * {@link io.inception4j.graph.layers.ChannelConcat}); {@link io.inception4j.graph.layers.BatchNormFolding}
+ * for inference; and the calls into oneDNN 2.5 (OneDnn and the OneDnn* classes beside it) that the NHWC layers
+ * make where libnd4j's own oneDNN is slower.
  *
  * <p>Each is a subclass of the stock layer's configuration, so shapes, summaries and the rest of DL4J see the
  * layer they know; it differs only in {@code instantiate}, which returns our implementation. DL4J serialises
