@@ -190,7 +190,9 @@ final class Translation {
                 throw new NoOnnxForm("vertex '" + name + "' (" + layer.getClass().getSimpleName()
                         + "): the network's output must be a softmax output layer (the classifier)");
             }
-            if (foldedInto.containsValue(name)) return inputs.get(0); // applied by the convolution before it
+            if (foldedInto.containsValue(name)) { // applied by the convolution before it; its ReLU, if any, after that
+                return layer instanceof FastBatchNorm b && b.isReluAfter() ? activation(name, new FastReluActivation(), inputs.get(0)) : inputs.get(0);
+            }
             LayerForm form = LAYERS.get(layer.getClass());
             if (form == null) throw unsupported(name, layer.getClass().getSimpleName(), "layer");
             Tensor in = preprocess(name, lv.getPreProcessor(), inputs.get(0));
@@ -380,6 +382,9 @@ final class Translation {
                         t.g.weight(v.name() + "/B", floats(a.beta()), c), t.g.weight(v.name() + "/mean", floats(a.mean()), c),
                         t.g.weight(v.name() + "/var", floats(a.var()), c)},
                 attr("epsilon", a.eps()));
+        if (v.conf() instanceof FastBatchNorm b && b.isReluAfter()) { // the ReLU the layer applies itself
+            return t.activation(v.name() + "/relu", new FastReluActivation(), in.renamed(out));
+        }
         return in.renamed(out);
     }
 

@@ -8,7 +8,9 @@ import io.inception4j.config.Padding;
 import io.inception4j.config.WeightInit;
 import io.inception4j.graph.Block;
 import io.inception4j.graph.BlockContext;
+import io.inception4j.graph.FastPath;
 import io.inception4j.graph.Node;
+import io.inception4j.graph.layers.FastBatchNorm;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 
 import java.util.List;
@@ -18,7 +20,8 @@ import java.util.List;
  * Unset keys come from the model's {@code defaults.conv}. With BN the convolution has no bias unless asked:
  * BN's beta does that job. {@code pad: p} or {@code [ph, pw]} pads explicitly by that many zeros on each side
  * (PyTorch's {@code padding=}; e.g. torchvision's 7x7/2 stem pads 3 and 3, where {@code same} pads 2 and 3),
- * in place of {@code padding}. Vertices: {@code <id>}, {@code <id>/bn}, {@code <id>/<activation>}.
+ * in place of {@code padding}. Vertices: {@code <id>}, {@code <id>/bn}, {@code <id>/<activation>} (a ReLU after BN is
+ * part of {@code <id>/bn} with the fast paths on).
  */
 public record Conv(
         @JsonProperty(required = true) Integer filters,
@@ -37,12 +40,18 @@ public record Conv(
     }
 
     /**
-     * BN, then the activation as its own layer: DL4J's BatchNormalization ignores its activation setting.
-     * Vertices {@code <name>/bn} and {@code <name>/<activation>}.
+     * BN, then the activation: DL4J's BatchNormalization ignores its activation setting, so the activation is a
+     * layer of its own ({@code <name>/<activation>} after {@code <name>/bn}), except a ReLU after our batch norm
+     * with the fast paths on, which that layer applies itself ({@link FastBatchNorm#isReluAfter()}: inside
+     * oneDNN's batch-norm passes, no pass of its own), so its vertex is {@code <name>/bn} alone.
      */
     static Node batchNormThenActivation(BlockContext ctx, Node in, Activation act) {
         Defaults.BatchNorm b = ctx.defaults().bn();
-        Node out = ctx.layer("bn", Dl4j.batchNorm(ctx, b.eps(), b.decay()), in);
+        var batchNorm = Dl4j.batchNorm(ctx, b.eps(), b.decay());
+        if (act == Activation.RELU && batchNorm instanceof FastBatchNorm fast && ctx.fastPath(FastPath.RELU)) {
+            return ctx.layer("bn", fast.withReluAfter(), in);
+        }
+        Node out = ctx.layer("bn", batchNorm, in);
         if (act == Activation.LINEAR) return out;
         return ctx.layer(act.name().toLowerCase(), Dl4j.activationLayer(ctx, act), out);
     }

@@ -18,7 +18,8 @@ import java.util.Map;
  * The inference network of a trained one, with each batch norm folded into the convolution before it:
  * y = a * conv(x, W) + b' with a = gamma / sqrt(var + eps) and b' = beta + a * (bias - mean) is conv(x, a * W) + b',
  * so the convolution takes the scaled weights and b' as its bias (added inside oneDNN's kernel). A ReLU that is
- * the batch norm's only consumer becomes the convolution's own activation (fused into oneDNN's kernel). Exact to float
+ * the batch norm's only consumer (or the batch norm's own, {@link FastBatchNorm#isReluAfter()}) becomes the
+ * convolution's own activation (fused into oneDNN's kernel). Exact to float
  * rounding. Applies where an NHWC {@link FastConv} feeds only a {@link FastBatchNorm}.
  *
  * <p>The folded batch norms and ReLUs are removed from the graph rather than left to pass their input through:
@@ -29,8 +30,15 @@ import java.util.Map;
 public final class BatchNormFolding {
     private BatchNormFolding() {}
 
-    /** One foldable pair: the convolution, its batch norm, and the ReLU after it (null if none). */
-    private record Pair(String conv, String batchNorm, String relu) {}
+    /**
+     * One foldable pair: the convolution, its batch norm, the ReLU layer after it (null if none), and whether the
+     * batch norm applies a ReLU itself ({@link FastBatchNorm#isReluAfter()}).
+     */
+    private record Pair(String conv, String batchNorm, String relu, boolean reluInBatchNorm) {
+        boolean rectified() {
+            return relu != null || reluInBatchNorm;
+        }
+    }
 
     /** How many convolution + batch norm pairs {@link #fold} would fold in {@code graph}. */
     public static int foldable(ComputationGraph graph) {
@@ -49,7 +57,7 @@ public final class BatchNormFolding {
         for (Pair p : pairs) {
             var conv = (FastConv) ((LayerVertex) conf.getVertices().get(p.conv())).getLayerConf().getLayer();
             conv.setHasBias(true);
-            if (p.relu() != null) conv.setActivationFn(new FastReluActivation());
+            if (p.rectified()) conv.setActivationFn(new FastReluActivation());
             replacedBy.put(p.batchNorm(), p.conv());
             if (p.relu() != null) replacedBy.put(p.relu(), p.conv());
         }
@@ -79,7 +87,7 @@ public final class BatchNormFolding {
     private static List<Pair> pairs(ComputationGraph graph) {
         List<Pair> pairs = new ArrayList<>();
         for (GraphVertex v : graph.getVertices()) {
-            if (!v.hasLayer() || !(v.getLayer() instanceof FastBatchNormLayer)) continue;
+            if (!v.hasLayer() || !(v.getLayer() instanceof FastBatchNormLayer bn)) continue;
             var in = v.getInputVertices();
             if (in == null || in.length != 1) continue;
             GraphVertex before = graph.getVertices()[in[0].getVertexIndex()];
@@ -88,11 +96,11 @@ public final class BatchNormFolding {
             if (graph.getConfiguration().getNetworkOutputs().contains(before.getVertexName())) continue;
             String relu = null;
             var after = v.getOutputVertices();
-            if (after != null && after.length == 1 && !graph.getConfiguration().getNetworkOutputs().contains(v.getVertexName())) {
+            if (!bn.reluAfter() && after != null && after.length == 1 && !graph.getConfiguration().getNetworkOutputs().contains(v.getVertexName())) {
                 GraphVertex next = graph.getVertices()[after[0].getVertexIndex()];
                 if (next.hasLayer() && next.getLayer() instanceof FastReluLayer) relu = next.getVertexName();
             }
-            pairs.add(new Pair(before.getVertexName(), v.getVertexName(), relu));
+            pairs.add(new Pair(before.getVertexName(), v.getVertexName(), relu, bn.reluAfter()));
         }
         return pairs;
     }

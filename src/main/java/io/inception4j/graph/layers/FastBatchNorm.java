@@ -17,6 +17,12 @@ import java.util.Collection;
  * libnd4j's {@code batchnorm_bp} spends most of its time outside oneDNN.
  */
 public class FastBatchNorm extends BatchNormalization {
+    /**
+     * A ReLU applied to the output, as part of this layer: DL4J's batch norm ignores its activation setting, and a
+     * ReLU layer of its own costs a pass over the activations each way (5% of a training step), which oneDNN's
+     * batch norm does inside its own passes. Saved with the configuration; absent (false) in older ones.
+     */
+    private boolean reluAfter;
 
     /** For DL4J's JSON deserialisation; the builder's defaults. */
     public FastBatchNorm() {}
@@ -32,6 +38,31 @@ public class FastBatchNorm extends BatchNormalization {
                                                        DataType networkDataType) {
         return Wiring.wire(new FastBatchNormLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView, initializeParams,
                 initializer());
+    }
+
+    /** This batch norm, followed by a ReLU inside the layer. */
+    public FastBatchNorm withReluAfter() {
+        FastBatchNorm b = clone();
+        b.reluAfter = true;
+        return b;
+    }
+
+    public boolean isReluAfter() {
+        return reluAfter;
+    }
+
+    public void setReluAfter(boolean reluAfter) {
+        this.reluAfter = reluAfter;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return super.equals(o) && o instanceof FastBatchNorm b && b.reluAfter == reluAfter;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * super.hashCode() + Boolean.hashCode(reluAfter);
     }
 
     @Override

@@ -12,6 +12,8 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -55,6 +57,10 @@ public class FastBatchNormLayer extends BatchNormalization {
     private OneDnnBatchNorm.Key oneDnn;
     /** The batch mean and variance oneDNN wrote, outside workspaces ([C] floats, reused). */
     private INDArray oneDnnMean, oneDnnVariance;
+    /** Where oneDNN's batch norm with its ReLU fused in left which outputs the ReLU zeroed. */
+    private final OneDnn.Workspace reluWorkspace = new OneDnn.Workspace();
+    /** The output of the last training forward pass when the ReLU after it ran as a pass of its own, for backward. */
+    private INDArray rectified;
 
     public FastBatchNormLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -78,8 +84,25 @@ public class FastBatchNormLayer extends BatchNormalization {
         return var;
     }
 
+    /** Whether a ReLU follows the normalisation inside this layer ({@link FastBatchNorm#isReluAfter()}). */
+    boolean reluAfter() {
+        return layerConf() instanceof FastBatchNorm b && b.isReluAfter();
+    }
+
+    /** The normalised input, rectified if {@link #reluAfter()}: inside oneDNN's kernel where it runs, else in place after. */
     @Override
     public INDArray preOutput(INDArray x, TrainingMode training, LayerWorkspaceMgr workspaceMgr) {
+        rectified = null;
+        oneDnn = null;
+        INDArray out = normalised(x, training, workspaceMgr);
+        if (reluAfter() && oneDnn == null) {
+            Nd4j.getExecutioner().exec(new RectifiedLinear(out, out, 0.0));
+            if (training == TrainingMode.TRAIN) rectified = out;
+        }
+        return out;
+    }
+
+    private INDArray normalised(INDArray x, TrainingMode training, LayerWorkspaceMgr workspaceMgr) {
         forInput = null;
         if (!fastPath(x)) {
             return super.preOutput(x, training, workspaceMgr);
@@ -121,8 +144,8 @@ public class FastBatchNormLayer extends BatchNormalization {
                 oneDnnVariance = Nd4j.create(DataType.FLOAT, c);
             }
         }
-        var key = new OneDnnBatchNorm.Key(x.size(0), x.size(1), x.size(2), c, (float) layerConf().getEps());
-        if (!OneDnnBatchNorm.forward(key, x, gamma, beta, out, oneDnnMean, oneDnnVariance)) return false;
+        var key = new OneDnnBatchNorm.Key(x.size(0), x.size(1), x.size(2), c, (float) layerConf().getEps(), reluAfter());
+        if (!OneDnnBatchNorm.forward(key, x, gamma, beta, out, oneDnnMean, oneDnnVariance, reluWorkspace)) return false;
         batchMean = oneDnnMean.toDoubleVector();
         batchVar = oneDnnVariance.toDoubleVector();
         oneDnn = key;
@@ -151,6 +174,13 @@ public class FastBatchNormLayer extends BatchNormalization {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (rectified != null) { // the ReLU's gradient first: g * (y > 0)
+            INDArray masked = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, epsilon.shape(), 'c');
+            Nd4j.getExecutioner().exec(new Step(rectified, masked, 0.0));
+            Nd4j.getExecutioner().exec(new MulOp(masked, epsilon.castTo(dataType), masked));
+            epsilon = masked;
+            rectified = null;
+        }
         if (forInput == null || forInput != input || epsilon.dataType() != dataType) {
             return super.backpropGradient(epsilon, workspaceMgr); // no fast forward pass of this input to follow
         }
@@ -165,9 +195,11 @@ public class FastBatchNormLayer extends BatchNormalization {
         INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
         INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
         if (oneDnn != null && OneDnn.fits(g) && OneDnnBatchNorm.backward(oneDnn, x, g, oneDnnMean, oneDnnVariance,
-                getParam(BatchNormalizationParamInitializer.GAMMA), getParam(BatchNormalizationParamInitializer.BETA), dx, dGammaView, dBetaView)) {
+                getParam(BatchNormalizationParamInitializer.GAMMA), getParam(BatchNormalizationParamInitializer.BETA), dx, dGammaView, dBetaView,
+                reluWorkspace)) {
             return finish(dGammaView, dBetaView, dx);
         }
+        if (oneDnn != null && oneDnn.relu()) throw new IllegalStateException(layerId() + ": the fused ReLU's gradient needs oneDNN's backward pass");
         double[] dBeta = channelSums(g, n, c, workspaceMgr, ArrayType.BP_WORKING_MEM);
         Nd4j.getExecutioner().exec(new MulOp(g, x, dx)); // g * x, in dx until the gradient overwrites it
         double[] sumGx = channelSums(dx, n, c, workspaceMgr, ArrayType.BP_WORKING_MEM);

@@ -27,7 +27,7 @@ import java.util.Arrays;
  */
 public class FastMaxPoolLayer extends SubsamplingLayer {
     /** The workspace of the last training forward pass on oneDNN 2.5, and the input and shape it was for. */
-    private final OneDnnMaxPool.Workspace workspace = new OneDnnMaxPool.Workspace();
+    private final OneDnn.Workspace workspace = new OneDnn.Workspace();
     private INDArray workspaceFor;
     private OneDnnMaxPool.Key workspaceKey;
 

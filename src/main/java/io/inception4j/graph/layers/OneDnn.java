@@ -143,6 +143,28 @@ final class OneDnn {
         return primitive(pd);
     }
 
+    /**
+     * The workspace a training forward pass leaves for its backward pass (where each maximum was, which outputs a
+     * fused ReLU zeroed), owned by the layer between the two; grown as needed, never shrunk.
+     */
+    static final class Workspace {
+        private BytePointer bytes;
+
+        Pointer ofSize(long size) {
+            if (bytes == null || bytes.capacity() < size) {
+                if (bytes != null) bytes.close();
+                bytes = new BytePointer(size);
+            }
+            return bytes;
+        }
+
+        /** The buffer of the last forward pass; throws if there was none. */
+        Pointer filled() {
+            if (bytes == null) throw new IllegalStateException("oneDNN 2.5: a backward pass without its forward pass's workspace");
+            return bytes;
+        }
+    }
+
     /** A oneDNN memory object whose data is an ND4J array's (set before each call) or a buffer of its own. */
     static final class Memory {
         final dnnl_memory_desc_t desc;

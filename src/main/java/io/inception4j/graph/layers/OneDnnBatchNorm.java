@@ -35,8 +35,12 @@ final class OneDnnBatchNorm {
 
     private OneDnnBatchNorm() {}
 
-    /** An NHWC activation [n, h, w, c] and the epsilon added to the variance. */
-    record Key(long n, long h, long w, long c, float eps) {
+    /**
+     * An NHWC activation [n, h, w, c], the epsilon added to the variance, and whether a ReLU is fused in (oneDNN's
+     * {@code fuse_norm_relu}: the output is written rectified, and the backward pass masks the output's gradient
+     * with the workspace the forward pass leaves, so the ReLU costs no pass of its own either way).
+     */
+    record Key(long n, long h, long w, long c, float eps, boolean relu) {
     }
 
     static boolean takes(DataType type) {
@@ -47,22 +51,36 @@ final class OneDnnBatchNorm {
      * out = gamma * (x - mean) / sqrt(var + eps) + beta with the batch's statistics, which are written to {@code mean}
      * and {@code variance} ([c] each). False, having written nothing, where oneDNN 2.5 has no kernel for the shape.
      */
-    static boolean forward(Key key, INDArray x, INDArray gamma, INDArray beta, INDArray out, INDArray mean, INDArray variance) {
+    static boolean forward(Key key, INDArray x, INDArray gamma, INDArray beta, INDArray out, INDArray mean, INDArray variance,
+                           OneDnn.Workspace ws) {
         Primitives p = primitives(key);
         if (p == null) return false;
-        run(p.forward, DNNL_ARG_SRC, p.src.set(x), DNNL_ARG_SCALE, p.scale.set(gamma), DNNL_ARG_SHIFT, p.shift.set(beta),
-                DNNL_ARG_DST, p.dst.set(out), DNNL_ARG_MEAN, p.mean.set(mean), DNNL_ARG_VARIANCE, p.variance.set(variance));
+        if (key.relu()) {
+            run(p.forward, DNNL_ARG_SRC, p.src.set(x), DNNL_ARG_SCALE, p.scale.set(gamma), DNNL_ARG_SHIFT, p.shift.set(beta),
+                    DNNL_ARG_DST, p.dst.set(out), DNNL_ARG_MEAN, p.mean.set(mean), DNNL_ARG_VARIANCE, p.variance.set(variance),
+                    DNNL_ARG_WORKSPACE, p.workspace.set(ws.ofSize(p.workspaceBytes)));
+        } else {
+            run(p.forward, DNNL_ARG_SRC, p.src.set(x), DNNL_ARG_SCALE, p.scale.set(gamma), DNNL_ARG_SHIFT, p.shift.set(beta),
+                    DNNL_ARG_DST, p.dst.set(out), DNNL_ARG_MEAN, p.mean.set(mean), DNNL_ARG_VARIANCE, p.variance.set(variance));
+        }
         return true;
     }
 
     /** The gradients for the input, gamma and beta, from the forward pass's input and statistics and the output's gradient {@code g}. */
     static boolean backward(Key key, INDArray x, INDArray g, INDArray mean, INDArray variance, INDArray gamma, INDArray beta,
-                            INDArray dx, INDArray dGamma, INDArray dBeta) {
+                            INDArray dx, INDArray dGamma, INDArray dBeta, OneDnn.Workspace ws) {
         Primitives p = primitives(key);
         if (p == null) return false;
-        run(p.backward, DNNL_ARG_SRC, p.src.set(x), DNNL_ARG_DIFF_DST, p.dst.set(g), DNNL_ARG_MEAN, p.mean.set(mean),
-                DNNL_ARG_VARIANCE, p.variance.set(variance), DNNL_ARG_SCALE, p.scale.set(gamma), DNNL_ARG_SHIFT, p.shift.set(beta),
-                DNNL_ARG_DIFF_SRC, p.diffSrc.set(dx), DNNL_ARG_DIFF_SCALE, p.diffScale.set(dGamma), DNNL_ARG_DIFF_SHIFT, p.diffShift.set(dBeta));
+        if (key.relu()) {
+            run(p.backward, DNNL_ARG_SRC, p.src.set(x), DNNL_ARG_DIFF_DST, p.dst.set(g), DNNL_ARG_MEAN, p.mean.set(mean),
+                    DNNL_ARG_VARIANCE, p.variance.set(variance), DNNL_ARG_SCALE, p.scale.set(gamma), DNNL_ARG_SHIFT, p.shift.set(beta),
+                    DNNL_ARG_DIFF_SRC, p.diffSrc.set(dx), DNNL_ARG_DIFF_SCALE, p.diffScale.set(dGamma), DNNL_ARG_DIFF_SHIFT, p.diffShift.set(dBeta),
+                    DNNL_ARG_WORKSPACE, p.workspace.set(ws.filled()));
+        } else {
+            run(p.backward, DNNL_ARG_SRC, p.src.set(x), DNNL_ARG_DIFF_DST, p.dst.set(g), DNNL_ARG_MEAN, p.mean.set(mean),
+                    DNNL_ARG_VARIANCE, p.variance.set(variance), DNNL_ARG_SCALE, p.scale.set(gamma), DNNL_ARG_SHIFT, p.shift.set(beta),
+                    DNNL_ARG_DIFF_SRC, p.diffSrc.set(dx), DNNL_ARG_DIFF_SCALE, p.diffScale.set(dGamma), DNNL_ARG_DIFF_SHIFT, p.diffShift.set(dBeta));
+        }
         return true;
     }
 
@@ -86,12 +104,13 @@ final class OneDnnBatchNorm {
     private static final class Primitives {
         boolean usable;
         dnnl_primitive forward, backward;
-        Memory src, dst, mean, variance, scale, shift, diffSrc, diffScale, diffShift;
+        Memory src, dst, mean, variance, scale, shift, diffSrc, diffScale, diffShift, workspace;
+        long workspaceBytes;
 
         void build(Key k) {
             dnnl_memory_desc_t data = desc(new long[] {k.n(), k.c(), k.h(), k.w()}, dnnl_nhwc);
             dnnl_memory_desc_t channel = desc(new long[] {k.c()}, dnnl_x);
-            int flags = dnnl_use_scale | dnnl_use_shift;
+            int flags = dnnl_use_scale | dnnl_use_shift | (k.relu() ? dnnl_fuse_norm_relu : 0);
             dnnl_batch_normalization_desc_t fd = new dnnl_batch_normalization_desc_t();
             check(dnnl_batch_normalization_forward_desc_init(fd, dnnl_forward_training, data, k.eps(), flags), "forward descriptor");
             dnnl_primitive_desc forwardPd = primitiveDesc(fd, null);
@@ -111,6 +130,11 @@ final class OneDnnBatchNorm {
             shift = new Memory(channel, false);
             diffScale = new Memory(channel, false);
             diffShift = new Memory(channel, false);
+            if (k.relu()) {
+                dnnl_memory_desc_t wsMd = dnnl_primitive_desc_query_md(forwardPd, dnnl_query_workspace_md, 0);
+                workspaceBytes = dnnl_memory_desc_get_size(wsMd);
+                workspace = new Memory(wsMd, false);
+            }
             usable = true;
         }
     }

@@ -5,7 +5,6 @@ import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_pooling_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
-import org.bytedeco.javacpp.BytePointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,21 +40,8 @@ final class OneDnnMaxPool {
     record Key(long n, long h, long w, long c, long kh, long kw, long sh, long sw, long padTop, long padLeft, long oh, long ow) {
     }
 
-    /** The workspace of one training forward pass (owned by the layer until its backward pass). */
-    static final class Workspace {
-        private BytePointer bytes;
-
-        private BytePointer ofSize(long size) {
-            if (bytes == null || bytes.capacity() < size) {
-                if (bytes != null) bytes.close();
-                bytes = new BytePointer(size);
-            }
-            return bytes;
-        }
-    }
-
     /** Pools {@code x} into {@code out}; with a workspace (training), fills it for {@link #backward}. False: no kernel here. */
-    static boolean forward(Key key, INDArray x, INDArray out, Workspace ws) {
+    static boolean forward(Key key, INDArray x, INDArray out, OneDnn.Workspace ws) {
         Primitives p = primitives(key);
         if (!p.usable) return false;
         if (ws == null) {
@@ -68,10 +54,10 @@ final class OneDnnMaxPool {
     }
 
     /** The input gradient from the output gradient and the workspace of this shape's training forward pass. */
-    static void backward(Key key, INDArray delta, INDArray inputGrad, Workspace ws) {
+    static void backward(Key key, INDArray delta, INDArray inputGrad, OneDnn.Workspace ws) {
         Primitives p = primitives(key);
-        if (!p.usable || ws.bytes == null) throw new IllegalStateException("oneDNN 2.5 max pooling: backward without its forward pass");
-        run(p.backward, DNNL_ARG_DIFF_DST, p.diffDst.set(delta), DNNL_ARG_WORKSPACE, p.workspace.set(ws.bytes),
+        if (!p.usable) throw new IllegalStateException("oneDNN 2.5 max pooling: backward for a shape without a kernel");
+        run(p.backward, DNNL_ARG_DIFF_DST, p.diffDst.set(delta), DNNL_ARG_WORKSPACE, p.workspace.set(ws.filled()),
                 DNNL_ARG_DIFF_SRC, p.diffSrc.set(inputGrad));
     }
 

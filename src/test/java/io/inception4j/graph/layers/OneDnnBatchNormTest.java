@@ -29,8 +29,8 @@ class OneDnnBatchNormTest {
         INDArray beta = params.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.interval(5 + c, 5 + 2 * c)).reshape(1, c);
         INDArray out = Nd4j.create(DataType.FLOAT, n, h, w, c), mean = Nd4j.create(DataType.FLOAT, c), var = Nd4j.create(DataType.FLOAT, c);
         assertTrue(OneDnnBatchNorm.takes(DataType.FLOAT), "oneDNN 2.5 loads");
-        var key = new OneDnnBatchNorm.Key(n, h, w, c, eps);
-        assertTrue(OneDnnBatchNorm.forward(key, x, gamma, beta, out, mean, var), "a real kernel");
+        var key = new OneDnnBatchNorm.Key(n, h, w, c, eps, false);
+        assertTrue(OneDnnBatchNorm.forward(key, x, gamma, beta, out, mean, var, null), "a real kernel");
 
         INDArray xd = x.castTo(DataType.DOUBLE).reshape(n * h * w, c);
         INDArray mu = xd.mean(0), centred = xd.subRowVector(mu);
@@ -47,7 +47,7 @@ class OneDnnBatchNormTest {
         INDArray grads = Nd4j.create(DataType.FLOAT, 1, 3 + 2 * c);
         INDArray dGamma = grads.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.interval(3, 3 + c)).reshape(1, c);
         INDArray dBeta = grads.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.interval(3 + c, 3 + 2 * c)).reshape(1, c);
-        assertTrue(OneDnnBatchNorm.backward(key, x, g, mean, var, gamma, beta, dx, dGamma, dBeta));
+        assertTrue(OneDnnBatchNorm.backward(key, x, g, mean, var, gamma, beta, dx, dGamma, dBeta, null));
         INDArray gd = g.castTo(DataType.DOUBLE).reshape(n * h * w, c);
         INDArray dBetaExpected = gd.sum(0), dGammaExpected = gd.mul(xhat).sum(0);
         // dx = gamma / std * (g - mean(g) - xhat * mean(g * xhat))

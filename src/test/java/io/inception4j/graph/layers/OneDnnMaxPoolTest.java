@@ -46,7 +46,7 @@ class OneDnnMaxPoolTest {
         INDArray inferred = Nd4j.valueArrayOf(new long[] {n, oh, ow, c}, Float.NaN, DataType.FLOAT);
         assertTrue(OneDnnMaxPool.forward(key, x, inferred, null));
         assertEquals(expected, inferred, name + ": inference output");
-        var ws = new OneDnnMaxPool.Workspace();
+        var ws = new OneDnn.Workspace();
         INDArray out = Nd4j.valueArrayOf(new long[] {n, oh, ow, c}, Float.NaN, DataType.FLOAT);
         assertTrue(OneDnnMaxPool.forward(key, x, out, ws));
         assertEquals(expected, out, name + ": training output");
