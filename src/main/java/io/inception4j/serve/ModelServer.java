@@ -38,11 +38,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Serves bundles over HTTP.
@@ -80,8 +82,8 @@ public final class ModelServer implements AutoCloseable {
     /** Bytes of request bodies held at once, in KiB: the memory uploads may take, whatever the clients do. */
     private final Semaphore bodyBudgetKiB;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    /** Open connections that have had a request's headers in full (see the header deadline in the constructor). */
-    private final java.util.Set<Connection> served = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Per open connection, the requests that have reached the handler (see {@link #headerDeadline}). */
+    private final Map<Connection, AtomicLong> requestsSeen = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     private ModelServer(Map<String, ModelWorker> models, ServeOptions options, ServeMetrics metrics) {
@@ -108,23 +110,37 @@ public final class ModelServer implements AutoCloseable {
         // Connections that trickle their headers hold no thread (Jetty parses headers without one) but do hold a
         // socket and a buffer each: past this many, new connections wait in the kernel's backlog.
         server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
-        // Jetty's idle timeout restarts with every byte, so a client trickling its headers would keep its connection
-        // for ever: a connection whose first request has not reached the handler within the read timeout is closed.
         connector.addEventListener(new Connection.Listener() {
             @Override
             public void onOpened(Connection c) {
-                connector.getScheduler().schedule(() -> {
-                    if (!served.contains(c)) c.close();
-                }, options.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                requestsSeen.put(c, new AtomicLong());
+                headerDeadline(c, 0);
             }
 
             @Override
             public void onClosed(Connection c) {
-                served.remove(c);
+                requestsSeen.remove(c);
             }
         });
         server.setHandler(new GracefulHandler(new Routes()));
         server.setStopTimeout(options.requestTimeout().toMillis() + options.readTimeout().toMillis());
+    }
+
+    /**
+     * The header deadline. Jetty's idle timeout restarts with every byte, so a client trickling a request's headers
+     * would keep its connection for ever: each request's headers must be in (the request must reach the handler)
+     * within the read timeout of the connection opening or of the previous answer being sent, else the connection
+     * is closed. A connection that sent nothing in that time is left alone: it is idle, and the idle timeout
+     * (the same length) closes it.
+     *
+     * @param requests the requests {@code c} had seen when this request's wait began
+     */
+    private void headerDeadline(Connection c, long requests) {
+        long bytesIn = c.getBytesIn();
+        connector.getScheduler().schedule(() -> {
+            AtomicLong seen = requestsSeen.get(c);
+            if (seen != null && seen.get() == requests && c.getBytesIn() > bytesIn) c.close();
+        }, options.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -248,7 +264,9 @@ public final class ModelServer implements AutoCloseable {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             long arrived = System.nanoTime();
-            served.add(request.getConnectionMetaData().getConnection());
+            Connection connection = request.getConnectionMetaData().getConnection();
+            AtomicLong seen = requestsSeen.get(connection);
+            long nth = seen == null ? -1 : seen.incrementAndGet();
             String path = Request.getPathInContext(request);
             String model = null;
             Answer answer;
@@ -270,7 +288,23 @@ public final class ModelServer implements AutoCloseable {
             response.setStatus(answer.status());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
             answer.headers().forEach((k, v) -> response.getHeaders().put(k, v));
-            response.write(true, ByteBuffer.wrap(answer.body()), callback);
+            response.write(true, ByteBuffer.wrap(answer.body()), nth < 0 ? callback : new Callback() {
+                @Override
+                public void succeeded() {
+                    headerDeadline(connection, nth); // the next request's headers have from now
+                    callback.succeeded();
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    callback.failed(x);
+                }
+
+                @Override
+                public InvocationType getInvocationType() {
+                    return callback.getInvocationType();
+                }
+            });
             metrics.answered(model, answer.status(), System.nanoTime() - arrived);
             return true;
         }
