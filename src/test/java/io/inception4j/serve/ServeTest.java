@@ -170,7 +170,8 @@ class ServeTest {
         String metrics = get(server, "/metrics").body();
         for (String name : List.of("inception4j_requests_total{model=\"tiny\",code=\"200\"}", "inception4j_errors_total",
                 "inception4j_request_duration_seconds_bucket{model=\"tiny\",le=\"0.005\"}", "inception4j_request_duration_seconds_count",
-                "inception4j_batch_size_bucket{model=\"tiny\",le=\"1\"}", "inception4j_queue_depth{model=\"tiny\"} 0", "inception4j_in_flight")) {
+                "inception4j_batch_size_bucket{model=\"tiny\",le=\"1\"}", "inception4j_queue_depth{model=\"tiny\"} 0", "inception4j_in_flight",
+                "# TYPE inception4j_http_connections gauge\ninception4j_http_connections ", "inception4j_http_buffers_retained_bytes{pool=\"direct\"} ")) {
             assertTrue(metrics.contains(name), name + " in\n" + metrics);
         }
     }
