@@ -42,6 +42,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -64,9 +67,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * body or an image over its limit, 503 with Retry-After when the model's queue or the upload budget is full or
  * the request waited past its deadline (the load is the cause in both cases: the client should come back later).
  *
- * <p>Handlers block (a request's thread reads its body, decodes it, and waits for its batch), on a bounded thread
- * pool; what a request holds is bounded on every path: its body by the max body size and a shared byte budget
- * (16 bodies at the limit), its image by the pixel limit before decoding, its wait by the queue and the deadline.
+ * <p>The health checks are answered on the thread that parsed them; every other request blocks (its thread reads
+ * its body, decodes it, and waits for its batch), on a bounded thread pool. What a request holds is bounded on
+ * every path: its body by the max body size and a shared byte budget (16 bodies at the limit), its image by the
+ * pixel limit before decoding, its wait by the queue and the deadline.
  */
 public final class ModelServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -88,17 +92,30 @@ public final class ModelServer implements AutoCloseable {
     /** Per open connection, the requests that have reached the handler (see {@link #headerDeadline}). */
     private final Map<Connection, AtomicLong> requestsSeen = new ConcurrentHashMap<>();
     private volatile boolean stopping;
+    /** Runs every request but the health checks (they may block: reading a body, waiting for a batch). */
+    private final ExecutorService requestPool;
 
     private ModelServer(Map<String, ModelWorker> models, ServeOptions options, ServeMetrics metrics) {
         this.models = models;
         this.options = options;
         this.metrics = metrics;
         this.bodyBudgetKiB = new Semaphore((int) Math.min(Integer.MAX_VALUE, Math.max(options.maxBodyBytes() * 16, 64L << 20) >> 10));
-        // Threads: enough for every request the models may hold (queued or in a batch) plus uploads being read.
-        // Connections beyond that wait for a thread in Jetty's own queue (a few hundred bytes each; Jetty warns
-        // against bounding it), and are shed quickly once they get one.
+        // Request threads (every route but the health checks, see Routes): enough for every request the models may
+        // hold (queued or in a batch) plus uploads being read. Requests beyond that wait for one in this pool's queue
+        // (a few hundred bytes each, and no more of them than connections), and are shed quickly once they get one.
+        // A pool of their own, not Jetty's: Jetty's pool also accepts connections and reads requests, which must not
+        // wait behind requests that block.
         int queued = models.values().size() * (options.queueSize() + options.maxBatch());
-        QueuedThreadPool pool = new QueuedThreadPool(Math.max(64, queued + 32), 8);
+        int requestThreads = Math.max(64, queued + 32);
+        java.util.concurrent.atomic.AtomicInteger threadNumber = new java.util.concurrent.atomic.AtomicInteger();
+        ThreadPoolExecutor requests = new ThreadPoolExecutor(requestThreads, requestThreads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "inception4j-request-" + threadNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        requests.allowCoreThreadTimeOut(true);
+        this.requestPool = requests;
+        QueuedThreadPool pool = new QueuedThreadPool(32, 4);
         pool.setName("inception4j-http");
         pool.setDaemon(true);
         // Network buffers Jetty keeps for reuse once their connection is done with them: 16 MB of each kind, instead of
@@ -134,7 +151,11 @@ public final class ModelServer implements AutoCloseable {
                 requestsSeen.remove(c);
             }
         });
-        server.setHandler(new GracefulHandler(new Routes()));
+        // Not dynamic (no handler is added once started): else Jetty takes the handlers as blocking whatever Routes says.
+        GracefulHandler graceful = new GracefulHandler(new Routes());
+        graceful.setDynamic(false);
+        server.setDynamic(false);
+        server.setHandler(graceful);
         server.setStopTimeout(options.requestTimeout().toMillis() + options.readTimeout().toMillis());
     }
 
@@ -212,6 +233,7 @@ public final class ModelServer implements AutoCloseable {
         }
         try {
             server.stop();
+            requestPool.shutdown();
         } catch (Exception e) {
             throw new IllegalStateException("stopping the HTTP server: " + e.getMessage(), e);
         } finally {
@@ -272,7 +294,18 @@ public final class ModelServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The routes. The handler says it never blocks, so Jetty parses each request and calls {@link #handle} on the
+     * thread that read it, instead of queueing that work for a pool thread: the health checks are answered there
+     * and then, so liveness answers at once even when every pool thread is busy and hundreds of connections wait for
+     * one (under overload, a {@code /healthz} queued behind them took up to 2.4 s). Everything else may block
+     * (reading a body, waiting for a batch) and runs on the request pool.
+     */
     private final class Routes extends Handler.Abstract {
+        Routes() {
+            super(InvocationType.NON_BLOCKING);
+        }
+
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             long arrived = System.nanoTime();
@@ -280,6 +313,51 @@ public final class ModelServer implements AutoCloseable {
             AtomicLong seen = requestsSeen.get(connection);
             long nth = seen == null ? -1 : seen.incrementAndGet();
             String path = Request.getPathInContext(request);
+            Callback done = nth < 0 ? callback : new Callback() {
+                @Override
+                public void succeeded() {
+                    headerDeadline(connection, nth); // the next request's headers have from now
+                    callback.succeeded();
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    callback.failed(x);
+                }
+
+                @Override
+                public InvocationType getInvocationType() {
+                    return callback.getInvocationType();
+                }
+            };
+            if (path.equals("/healthz")) {
+                respond(response, done, null, Answer.text(200, "text/plain", "ok\n"), arrived);
+            } else if (path.equals("/readyz")) {
+                if (ready()) {
+                    respond(response, done, null, Answer.text(200, "text/plain", "ready\n"), arrived);
+                } else {
+                    metrics.error(null, ErrorKind.OVERLOADED);
+                    respond(response, done, null, Answer.refused(new Refused(503, ErrorKind.OVERLOADED,
+                            stopping ? "stopping" : "models are still loading", false)), arrived);
+                }
+            } else {
+                try {
+                    requestPool.execute(() -> {
+                        try {
+                            handleBlocking(request, response, done, path, arrived);
+                        } catch (Throwable e) {
+                            done.failed(e);
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    done.failed(e); // stopping
+                }
+            }
+            return true;
+        }
+
+        /** Every route but the health checks, on a pool thread. */
+        private void handleBlocking(Request request, Response response, Callback callback, String path, long arrived) {
             String model = null;
             Answer answer;
             try {
@@ -297,42 +375,19 @@ public final class ModelServer implements AutoCloseable {
                 metrics.error(model, ErrorKind.INTERNAL);
                 answer = Answer.refused(new Refused(500, ErrorKind.INTERNAL, "internal error: " + e, false));
             }
+            respond(response, callback, model, answer, arrived);
+        }
+
+        private void respond(Response response, Callback callback, String model, Answer answer, long arrived) {
             response.setStatus(answer.status());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
             answer.headers().forEach((k, v) -> response.getHeaders().put(k, v));
-            response.write(true, ByteBuffer.wrap(answer.body()), nth < 0 ? callback : new Callback() {
-                @Override
-                public void succeeded() {
-                    headerDeadline(connection, nth); // the next request's headers have from now
-                    callback.succeeded();
-                }
-
-                @Override
-                public void failed(Throwable x) {
-                    callback.failed(x);
-                }
-
-                @Override
-                public InvocationType getInvocationType() {
-                    return callback.getInvocationType();
-                }
-            });
+            response.write(true, ByteBuffer.wrap(answer.body()), callback);
             metrics.answered(model, answer.status(), System.nanoTime() - arrived);
-            return true;
         }
 
         private Answer route(Request request, String path, long arrived) throws Refused {
             String method = request.getMethod();
-            switch (path) {
-                case "/healthz" -> {
-                    return Answer.text(200, "text/plain", "ok\n");
-                }
-                case "/readyz" -> {
-                    if (ready()) return Answer.text(200, "text/plain", "ready\n");
-                    throw new Refused(503, ErrorKind.OVERLOADED, stopping ? "stopping" : "models are still loading", false);
-                }
-                default -> { }
-            }
             authorize(request);
             if (path.equals("/metrics")) return Answer.text(200, "text/plain; version=0.0.4", metrics.text());
             if (path.equals("/v1/models")) return Answer.json(200, listing());
