@@ -11,6 +11,7 @@ import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.MultiPart;
 import org.eclipse.jetty.http.MultiPartConfig;
 import org.eclipse.jetty.http.MultiPartFormData;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -38,11 +39,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Serves bundles over HTTP.
@@ -61,9 +67,10 @@ import java.util.concurrent.TimeoutException;
  * body or an image over its limit, 503 with Retry-After when the model's queue or the upload budget is full or
  * the request waited past its deadline (the load is the cause in both cases: the client should come back later).
  *
- * <p>Handlers block (a request's thread reads its body, decodes it, and waits for its batch), on a bounded thread
- * pool; what a request holds is bounded on every path: its body by the max body size and a shared byte budget
- * (16 bodies at the limit), its image by the pixel limit before decoding, its wait by the queue and the deadline.
+ * <p>The health checks are answered on the thread that parsed them; every other request blocks (its thread reads
+ * its body, decodes it, and waits for its batch), on a bounded thread pool. What a request holds is bounded on
+ * every path: its body by the max body size and a shared byte budget (16 bodies at the limit), its image by the
+ * pixel limit before decoding, its wait by the queue and the deadline.
  */
 public final class ModelServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,6 +78,8 @@ public final class ModelServer implements AutoCloseable {
     /** Parts a multipart request may have: an image and a few fields. */
     private static final int MAX_PARTS = 8;
     static final int MAX_CONNECTIONS = 1024;
+    /** Idle network buffers kept for reuse, direct and heap each. */
+    static final long RETAINED_BUFFER_BYTES = 16L << 20;
 
     private final Map<String, ModelWorker> models;
     private final ServeOptions options;
@@ -80,23 +89,39 @@ public final class ModelServer implements AutoCloseable {
     /** Bytes of request bodies held at once, in KiB: the memory uploads may take, whatever the clients do. */
     private final Semaphore bodyBudgetKiB;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    /** Open connections that have had a request's headers in full (see the header deadline in the constructor). */
-    private final java.util.Set<Connection> served = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Per open connection, the requests that have reached the handler (see {@link #headerDeadline}). */
+    private final Map<Connection, AtomicLong> requestsSeen = new ConcurrentHashMap<>();
     private volatile boolean stopping;
+    /** Runs every request but the health checks (they may block: reading a body, waiting for a batch). */
+    private final ExecutorService requestPool;
 
     private ModelServer(Map<String, ModelWorker> models, ServeOptions options, ServeMetrics metrics) {
         this.models = models;
         this.options = options;
         this.metrics = metrics;
         this.bodyBudgetKiB = new Semaphore((int) Math.min(Integer.MAX_VALUE, Math.max(options.maxBodyBytes() * 16, 64L << 20) >> 10));
-        // Threads: enough for every request the models may hold (queued or in a batch) plus uploads being read.
-        // Connections beyond that wait for a thread in Jetty's own queue (a few hundred bytes each; Jetty warns
-        // against bounding it), and are shed quickly once they get one.
+        // Request threads (every route but the health checks, see Routes): enough for every request the models may
+        // hold (queued or in a batch) plus uploads being read. Requests beyond that wait for one in this pool's queue
+        // (a few hundred bytes each, and no more of them than connections), and are shed quickly once they get one.
+        // A pool of their own, not Jetty's: Jetty's pool also accepts connections and reads requests, which must not
+        // wait behind requests that block.
         int queued = models.values().size() * (options.queueSize() + options.maxBatch());
-        QueuedThreadPool pool = new QueuedThreadPool(Math.max(64, queued + 32), 8);
+        int requestThreads = Math.max(64, queued + 32);
+        java.util.concurrent.atomic.AtomicInteger threadNumber = new java.util.concurrent.atomic.AtomicInteger();
+        ThreadPoolExecutor requests = new ThreadPoolExecutor(requestThreads, requestThreads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "inception4j-request-" + threadNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        requests.allowCoreThreadTimeOut(true);
+        this.requestPool = requests;
+        QueuedThreadPool pool = new QueuedThreadPool(32, 4);
         pool.setName("inception4j-http");
         pool.setDaemon(true);
-        this.server = new Server(pool);
+        // Network buffers Jetty keeps for reuse once their connection is done with them: 16 MB of each kind, instead of
+        // its default of an eighth of the heap's maximum each (about 750 MB of each under the launcher's defaults on
+        // this 24 GB machine). Those in use are bounded by the connection cap below.
+        this.server = new Server(pool, null, new ArrayByteBufferPool(0, -1, -1, Integer.MAX_VALUE, RETAINED_BUFFER_BYTES, RETAINED_BUFFER_BYTES));
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(16 << 10);
@@ -105,26 +130,50 @@ public final class ModelServer implements AutoCloseable {
         connector.setPort(options.port());
         connector.setIdleTimeout(options.readTimeout().toMillis());
         server.addConnector(connector);
+        metrics.serverGauge("inception4j_http_connections", "", "Open connections.", () -> connector.getConnectedEndPoints().size());
+        for (boolean direct : new boolean[] {true, false}) {
+            metrics.serverGauge("inception4j_http_buffers_retained_bytes", ServeMetrics.labels("pool", direct ? "direct" : "heap"),
+                    "Idle network buffers kept for reuse.", () -> server.getByteBufferPool() instanceof ArrayByteBufferPool p
+                            ? (direct ? p.getDirectMemory() : p.getHeapMemory()) : -1);
+        }
         // Connections that trickle their headers hold no thread (Jetty parses headers without one) but do hold a
         // socket and a buffer each: past this many, new connections wait in the kernel's backlog.
         server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
-        // Jetty's idle timeout restarts with every byte, so a client trickling its headers would keep its connection
-        // for ever: a connection whose first request has not reached the handler within the read timeout is closed.
         connector.addEventListener(new Connection.Listener() {
             @Override
             public void onOpened(Connection c) {
-                connector.getScheduler().schedule(() -> {
-                    if (!served.contains(c)) c.close();
-                }, options.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                requestsSeen.put(c, new AtomicLong());
+                headerDeadline(c, 0);
             }
 
             @Override
             public void onClosed(Connection c) {
-                served.remove(c);
+                requestsSeen.remove(c);
             }
         });
-        server.setHandler(new GracefulHandler(new Routes()));
+        // Not dynamic (no handler is added once started): else Jetty takes the handlers as blocking whatever Routes says.
+        GracefulHandler graceful = new GracefulHandler(new Routes());
+        graceful.setDynamic(false);
+        server.setDynamic(false);
+        server.setHandler(graceful);
         server.setStopTimeout(options.requestTimeout().toMillis() + options.readTimeout().toMillis());
+    }
+
+    /**
+     * The header deadline. Jetty's idle timeout restarts with every byte, so a client trickling a request's headers
+     * would keep its connection for ever: each request's headers must be in (the request must reach the handler)
+     * within the read timeout of the connection opening or of the previous answer being sent, else the connection
+     * is closed. A connection that sent nothing in that time is left alone: it is idle, and the idle timeout
+     * (the same length) closes it.
+     *
+     * @param requests the requests {@code c} had seen when this request's wait began
+     */
+    private void headerDeadline(Connection c, long requests) {
+        long bytesIn = c.getBytesIn();
+        connector.getScheduler().schedule(() -> {
+            AtomicLong seen = requestsSeen.get(c);
+            if (seen != null && seen.get() == requests && c.getBytesIn() > bytesIn) c.close();
+        }, options.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -184,6 +233,7 @@ public final class ModelServer implements AutoCloseable {
         }
         try {
             server.stop();
+            requestPool.shutdown();
         } catch (Exception e) {
             throw new IllegalStateException("stopping the HTTP server: " + e.getMessage(), e);
         } finally {
@@ -244,12 +294,70 @@ public final class ModelServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The routes. The handler says it never blocks, so Jetty parses each request and calls {@link #handle} on the
+     * thread that read it, instead of queueing that work for a pool thread: the health checks are answered there
+     * and then, so liveness answers at once even when every pool thread is busy and hundreds of connections wait for
+     * one (under overload, a {@code /healthz} queued behind them took up to 2.4 s). Everything else may block
+     * (reading a body, waiting for a batch) and runs on the request pool.
+     */
     private final class Routes extends Handler.Abstract {
+        Routes() {
+            super(InvocationType.NON_BLOCKING);
+        }
+
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             long arrived = System.nanoTime();
-            served.add(request.getConnectionMetaData().getConnection());
+            Connection connection = request.getConnectionMetaData().getConnection();
+            AtomicLong seen = requestsSeen.get(connection);
+            long nth = seen == null ? -1 : seen.incrementAndGet();
             String path = Request.getPathInContext(request);
+            Callback done = nth < 0 ? callback : new Callback() {
+                @Override
+                public void succeeded() {
+                    headerDeadline(connection, nth); // the next request's headers have from now
+                    callback.succeeded();
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    callback.failed(x);
+                }
+
+                @Override
+                public InvocationType getInvocationType() {
+                    return callback.getInvocationType();
+                }
+            };
+            if (path.equals("/healthz")) {
+                respond(response, done, null, Answer.text(200, "text/plain", "ok\n"), arrived);
+            } else if (path.equals("/readyz")) {
+                if (ready()) {
+                    respond(response, done, null, Answer.text(200, "text/plain", "ready\n"), arrived);
+                } else {
+                    metrics.error(null, ErrorKind.OVERLOADED);
+                    respond(response, done, null, Answer.refused(new Refused(503, ErrorKind.OVERLOADED,
+                            stopping ? "stopping" : "models are still loading", false)), arrived);
+                }
+            } else {
+                try {
+                    requestPool.execute(() -> {
+                        try {
+                            handleBlocking(request, response, done, path, arrived);
+                        } catch (Throwable e) {
+                            done.failed(e);
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    done.failed(e); // stopping
+                }
+            }
+            return true;
+        }
+
+        /** Every route but the health checks, on a pool thread. */
+        private void handleBlocking(Request request, Response response, Callback callback, String path, long arrived) {
             String model = null;
             Answer answer;
             try {
@@ -267,26 +375,19 @@ public final class ModelServer implements AutoCloseable {
                 metrics.error(model, ErrorKind.INTERNAL);
                 answer = Answer.refused(new Refused(500, ErrorKind.INTERNAL, "internal error: " + e, false));
             }
+            respond(response, callback, model, answer, arrived);
+        }
+
+        private void respond(Response response, Callback callback, String model, Answer answer, long arrived) {
             response.setStatus(answer.status());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
             answer.headers().forEach((k, v) -> response.getHeaders().put(k, v));
             response.write(true, ByteBuffer.wrap(answer.body()), callback);
             metrics.answered(model, answer.status(), System.nanoTime() - arrived);
-            return true;
         }
 
         private Answer route(Request request, String path, long arrived) throws Refused {
             String method = request.getMethod();
-            switch (path) {
-                case "/healthz" -> {
-                    return Answer.text(200, "text/plain", "ok\n");
-                }
-                case "/readyz" -> {
-                    if (ready()) return Answer.text(200, "text/plain", "ready\n");
-                    throw new Refused(503, ErrorKind.OVERLOADED, stopping ? "stopping" : "models are still loading", false);
-                }
-                default -> { }
-            }
             authorize(request);
             if (path.equals("/metrics")) return Answer.text(200, "text/plain; version=0.0.4", metrics.text());
             if (path.equals("/v1/models")) return Answer.json(200, listing());

@@ -19,6 +19,9 @@ import java.util.function.ToLongFunction;
  *   <li>{@code inception4j_batch_size{model}}: histogram, requests per network call</li>
  *   <li>{@code inception4j_queue_depth{model}}: gauge, requests waiting now</li>
  *   <li>{@code inception4j_in_flight}: gauge, requests admitted and not yet answered</li>
+ *   <li>{@code inception4j_http_connections}: gauge, open connections</li>
+ *   <li>{@code inception4j_http_buffers_retained_bytes{pool}}: gauge, idle network buffers the HTTP server keeps
+ *       for reuse ({@code direct} or {@code heap})</li>
  * </ul>
  */
 public final class ServeMetrics {
@@ -40,6 +43,8 @@ public final class ServeMetrics {
     private final Map<String, Histogram> batches = new ConcurrentHashMap<>();
     private final Map<String, ModelWorker> workers = new ConcurrentHashMap<>();
     private final LongAdder inFlight = new LongAdder();
+    /** The HTTP server's own gauges: metric name with labels, to help text and value. */
+    private final Map<String, Map.Entry<String, java.util.function.LongSupplier>> serverGauges = new java.util.TreeMap<>();
 
     void register(ModelWorker worker) {
         workers.put(worker.name(), worker);
@@ -56,6 +61,11 @@ public final class ServeMetrics {
 
     void batch(String model, int size) {
         batches.computeIfAbsent(model, k -> new Histogram(BATCH_BUCKETS)).observe(size);
+    }
+
+    /** A gauge read from the HTTP server when {@code /metrics} is asked; {@code labels} as {@link #labels}. */
+    synchronized void serverGauge(String name, String labels, String help, java.util.function.LongSupplier value) {
+        serverGauges.put(name + labels, Map.entry(help, value));
     }
 
     void admitted() {
@@ -76,6 +86,17 @@ public final class ServeMetrics {
         gauge(out, "inception4j_queue_depth", "Requests waiting for the network, per model.", ModelWorker::queueDepth);
         out.append("# HELP inception4j_in_flight Requests admitted and not yet answered.\n# TYPE inception4j_in_flight gauge\n")
                 .append("inception4j_in_flight ").append(inFlight.sum()).append('\n');
+        String family = null;
+        synchronized (this) {
+            for (var g : serverGauges.entrySet()) {
+                String name = g.getKey().replaceFirst("\\{.*", "");
+                if (!name.equals(family)) {
+                    out.append("# HELP ").append(name).append(' ').append(g.getValue().getKey()).append("\n# TYPE ").append(name).append(" gauge\n");
+                    family = name;
+                }
+                out.append(g.getKey()).append(' ').append(g.getValue().getValue().getAsLong()).append('\n');
+            }
+        }
         return out.toString();
     }
 

@@ -67,13 +67,37 @@ public final class LoadGenerator {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(images.get(Math.floorMod(i, images.size())))).build();
     }
 
-    /** Answers by status (-1: no answer: the connection failed), and the latencies of the 200s. */
+    /**
+     * Answers by status (-1: no answer: the connection failed), why the requests without an answer failed (the
+     * client's exception and its innermost cause), and the latencies of the 200s.
+     */
     static final class Tally {
         final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+        final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
         final List<long[]> latencies = new ArrayList<>();
 
         void status(int code) {
             statuses.computeIfAbsent(code, k -> new LongAdder()).increment();
+        }
+
+        void failed(Throwable e) {
+            status(-1);
+            Throwable top = e;
+            while (top instanceof java.util.concurrent.CompletionException && top.getCause() != null) top = top.getCause();
+            Throwable root = top;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            String why = describe(top) + (root == top ? "" : " <- " + describe(root));
+            failures.computeIfAbsent(why.length() > 240 ? why.substring(0, 240) : why, k -> new LongAdder()).increment();
+        }
+
+        private static String describe(Throwable t) {
+            return t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        }
+
+        Map<String, Long> byFailure() {
+            Map<String, Long> m = new TreeMap<>();
+            failures.forEach((k, v) -> m.put(k, v.sum()));
+            return m;
         }
 
         long count(int code) {
@@ -117,16 +141,19 @@ public final class LoadGenerator {
                 for (int i = client; System.nanoTime() < end; i += concurrency) {
                     long sent = System.nanoTime();
                     int code;
+                    IOException failure = null;
                     try {
                         code = http.send(request(i), HttpResponse.BodyHandlers.discarding()).statusCode();
                     } catch (IOException e) {
                         code = -1;
+                        failure = e;
                     } catch (InterruptedException e) {
                         return;
                     }
                     long done = System.nanoTime();
                     if (sent < measureFrom || done > end) continue;
-                    tally.status(code);
+                    if (failure != null) tally.failed(failure);
+                    else tally.status(code);
                     if (code == 200 && mine[0] < mine.length - 1) mine[(int) ++mine[0]] = done - sent;
                 }
             }, "load-client-" + c);
@@ -139,13 +166,14 @@ public final class LoadGenerator {
                 .put("seconds", duration.toMillis() / 1000.0)
                 .put("ok_per_s", tally.count(200) / (duration.toNanos() / 1e9)).put("p50_ms", p[0]).put("p99_ms", p[1]);
         r.set("statuses", JSON.valueToTree(tally.byStatus()));
+        if (!tally.failures.isEmpty()) r.set("failures", JSON.valueToTree(tally.byFailure()));
         return r;
     }
 
     /**
      * {@code rate} requests a second for {@code duration}, sent whether or not earlier ones were answered (at most
      * {@code maxOutstanding} at once: past that a send is skipped and counted), while /healthz is asked every 500 ms
-     * and the server's resident memory ({@code pid}, 0: not sampled) read every second.
+     * and the server's resident memory and open files ({@code pid}, 0: not sampled) read every second.
      */
     ObjectNode openLoop(double rate, Duration duration, int maxOutstanding, long pid) throws InterruptedException {
         Tally tally = new Tally();
@@ -166,7 +194,11 @@ public final class LoadGenerator {
             }
             healthMaxNs.accumulateAndGet(System.nanoTime() - t0, Math::max);
         }, 0, 500, TimeUnit.MILLISECONDS);
-        if (pid > 0) timers.scheduleAtFixedRate(() -> rssKiB.add(rssKiB(pid)), 0, 1, TimeUnit.SECONDS);
+        List<Long> openFiles = java.util.Collections.synchronizedList(new ArrayList<>());
+        if (pid > 0) timers.scheduleAtFixedRate(() -> {
+            rssKiB.add(rssKiB(pid));
+            openFiles.add(openFiles(pid));
+        }, 0, 1, TimeUnit.SECONDS);
         long start = System.nanoTime(), intervalNs = (long) (1e9 / rate);
         long n = (long) (duration.toNanos() / 1e9 * rate);
         for (long i = 0; i < n; i++) {
@@ -177,7 +209,8 @@ public final class LoadGenerator {
                 continue;
             }
             http.sendAsync(request((int) i), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-                tally.status(e == null ? r.statusCode() : -1);
+                if (e == null) tally.status(r.statusCode());
+                else tally.failed(e);
                 outstanding.release();
             });
         }
@@ -188,11 +221,13 @@ public final class LoadGenerator {
                 .put("ok_per_s", tally.count(200) / (duration.toNanos() / 1e9))
                 .put("healthz_ok", healthOk.sum()).put("healthz_failed", healthFailed.sum()).put("healthz_max_ms", healthMaxNs.get() / 1e6);
         r.set("statuses", JSON.valueToTree(tally.byStatus()));
+        if (!tally.failures.isEmpty()) r.set("failures", JSON.valueToTree(tally.byFailure()));
         if (!rssKiB.isEmpty()) {
             List<Long> samples = new ArrayList<>(rssKiB);
             r.put("rss_first_mib", samples.get(0) / 1024).put("rss_max_mib", samples.stream().mapToLong(x -> x).max().orElse(0) / 1024)
                     .put("rss_last_mib", samples.get(samples.size() - 1) / 1024);
             r.set("rss_mib_per_s", JSON.valueToTree(samples.stream().map(x -> x / 1024).toList()));
+            r.set("open_files_per_s", JSON.valueToTree(new ArrayList<>(openFiles)));
         }
         return r;
     }
@@ -208,8 +243,14 @@ public final class LoadGenerator {
         return -1;
     }
 
+    /** The process's open files (its sockets among them), or -1 when it is gone. */
+    static long openFiles(long pid) {
+        String[] fds = new java.io.File("/proc/" + pid + "/fd").list();
+        return fds == null ? -1 : fds.length;
+    }
+
     /** Each hostile request, what it got (the status line, or "dropped") and how long that took. */
-    List<ObjectNode> hostile(Duration headerTrickleMax) throws Exception {
+    List<ObjectNode> hostile(Duration headerTrickleMax, int headerTrickleEveryMs) throws Exception {
         List<ObjectNode> out = new ArrayList<>();
         String predictPath = "/v1/models/" + model + ":predict";
         // A PNG whose header claims 60000 x 60000 pixels (3.6 gigapixels, 10.8 GB decoded)
@@ -221,9 +262,12 @@ public final class LoadGenerator {
                 + "Transfer-Encoding: chunked\r\n\r\n", null, 1L << 30, -1)));
         // Slowloris on the body: one byte every 500 ms of a 100 KB image
         out.add(timed("slowloris body (1 byte / 500 ms)", () -> exchange(head(predictPath, "image/jpeg", 100_000), new byte[100_000], 0, 500)));
-        // Slowloris on the headers: one byte every 2 s
-        out.add(timed("slowloris headers (1 byte / 2 s, " + headerTrickleMax.toSeconds() + " s max)",
-                () -> trickleHeaders(predictPath, 2000, headerTrickleMax)));
+        // Slowloris on the headers: a byte every headerTrickleEveryMs (more often than the idle timeout, which it keeps
+        // from firing); then the same on a kept-alive connection, after one request answered
+        String trickle = " (1 byte / " + headerTrickleEveryMs + " ms, " + headerTrickleMax.toSeconds() + " s max)";
+        out.add(timed("slowloris headers" + trickle, () -> trickleHeaders(predictPath, headerTrickleEveryMs, headerTrickleMax, false)));
+        out.add(timed("slowloris headers of a kept-alive connection's second request" + trickle,
+                () -> trickleHeaders(predictPath, headerTrickleEveryMs, headerTrickleMax, true)));
         // Garbage multipart: random bytes under a multipart type; and 1000 empty parts
         byte[] noise = new byte[64 << 10];
         new Random(1).nextBytes(noise);
@@ -297,12 +341,23 @@ public final class LoadGenerator {
         }
     }
 
-    private String trickleHeaders(String path, int everyMs, Duration max) throws IOException, InterruptedException {
+    /**
+     * Trickles a request's headers, a byte every {@code everyMs}, for at most {@code max}; {@code keptAlive}: on a
+     * connection that has just had a request ({@code GET /healthz}) answered, the way a kept-alive client's next
+     * request arrives. Returns "dropped after N header bytes", "still open after ..." or "answered: STATUS".
+     */
+    private String trickleHeaders(String path, int everyMs, Duration max, boolean keptAlive) throws IOException, InterruptedException {
         byte[] head = head(path, "image/jpeg", 10).getBytes(StandardCharsets.US_ASCII);
-        long until = System.nanoTime() + max.toNanos();
         try (Socket s = new Socket(base.getHost(), base.getPort())) {
-            s.setSoTimeout(1000);
+            s.setSoTimeout(10_000);
             InputStream in = s.getInputStream();
+            if (keptAlive) {
+                s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                String first = answer(in);
+                if (!first.startsWith("HTTP/1.1 200")) return "first request: " + first;
+            }
+            long until = System.nanoTime() + max.toNanos();
             int i = 0;
             try {
                 for (; i < head.length && System.nanoTime() < until; i++) {
@@ -324,6 +379,20 @@ public final class LoadGenerator {
         }
     }
 
+    /** One whole answer (headers, then Content-Length bytes of body), read and discarded; its status line. */
+    private static String answer(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) return "closed after " + head.size() + " bytes";
+            head.write(b);
+        }
+        String text = head.toString(StandardCharsets.US_ASCII);
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(text);
+        if (length.find()) in.readNBytes(Integer.parseInt(length.group(1)));
+        return text.substring(0, text.indexOf('\r'));
+    }
+
     private static String statusLine(InputStream in) {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         try {
@@ -339,7 +408,7 @@ public final class LoadGenerator {
      * <pre>
      * closed CONCURRENCY WARMUP_S SECONDS
      * open RATE SECONDS MAX_OUTSTANDING PID
-     * hostile HEADER_TRICKLE_MAX_S
+     * hostile HEADER_TRICKLE_MAX_S [HEADER_TRICKLE_EVERY_MS, default 2000]
      * </pre>
      */
     public static void main(String[] args) throws Exception {
@@ -355,7 +424,8 @@ public final class LoadGenerator {
             case "open" -> System.out.println(load.openLoop(Double.parseDouble(args[4]), Duration.ofSeconds(Long.parseLong(args[5])),
                     Integer.parseInt(args[6]), Long.parseLong(args[7])));
             case "hostile" -> {
-                for (ObjectNode r : load.hostile(Duration.ofSeconds(Long.parseLong(args[4])))) System.out.println(r);
+                int every = args.length > 5 ? Integer.parseInt(args[5]) : 2000;
+                for (ObjectNode r : load.hostile(Duration.ofSeconds(Long.parseLong(args[4])), every)) System.out.println(r);
             }
             default -> throw new IllegalArgumentException("mode: closed, open or hostile");
         }

@@ -170,7 +170,8 @@ class ServeTest {
         String metrics = get(server, "/metrics").body();
         for (String name : List.of("inception4j_requests_total{model=\"tiny\",code=\"200\"}", "inception4j_errors_total",
                 "inception4j_request_duration_seconds_bucket{model=\"tiny\",le=\"0.005\"}", "inception4j_request_duration_seconds_count",
-                "inception4j_batch_size_bucket{model=\"tiny\",le=\"1\"}", "inception4j_queue_depth{model=\"tiny\"} 0", "inception4j_in_flight")) {
+                "inception4j_batch_size_bucket{model=\"tiny\",le=\"1\"}", "inception4j_queue_depth{model=\"tiny\"} 0", "inception4j_in_flight",
+                "# TYPE inception4j_http_connections gauge\ninception4j_http_connections ", "inception4j_http_buffers_retained_bytes{pool=\"direct\"} ")) {
             assertTrue(metrics.contains(name), name + " in\n" + metrics);
         }
     }
@@ -199,6 +200,47 @@ class ServeTest {
             assertTrue(ok >= 1 && shed >= 1, ok + " answered, " + shed + " shed");
             assertEquals(200, get(small, "/healthz").statusCode());
             assertTrue(small.metrics().text().contains("inception4j_errors_total{model=\"tiny\",kind=\"overloaded\"} " + shed), small.metrics().text());
+        }
+    }
+
+    /**
+     * The health checks wait for no pool thread: /healthz answers while every one is held by an upload that stalls
+     * (before, it waited behind them until their read timeout answered them 408).
+     */
+    @Test
+    void healthzAnswersWhileEveryPoolThreadIsHeldByAStalledUpload() throws Exception {
+        try (ModelServer s = ModelServer.start(Map.of("tiny", Classifier.load(bundle)), ServeOptions.defaults().withPort(0)
+                .withLimits(256 << 10, 4_000_000, Duration.ofSeconds(10), Duration.ofSeconds(10)).withBatching(1, Duration.ZERO, 1))) {
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 100; i++) { // more than the pool's 64 threads: each reads a body that does not come
+                    Socket socket = new Socket("127.0.0.1", s.port());
+                    socket.getOutputStream().write(("POST /v1/models/tiny:predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+                            + "Content-Length: 1000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
+                    stalled.add(socket);
+                }
+                Matcher inFlight = Pattern.compile("(?m)^inception4j_in_flight (\\d+)$").matcher("");
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+                while (!(inFlight.reset(s.metrics().text()).find() && Integer.parseInt(inFlight.group(1)) >= 60)) {
+                    assertTrue(System.nanoTime() < until, "the stalled uploads did not take the pool's threads: " + s.metrics().text());
+                    Thread.sleep(20);
+                }
+                assertEquals(200, get(s, "/healthz").statusCode());
+                assertEquals(200, get(s, "/readyz").statusCode());
+                Socket first = stalled.get(0);
+                first.setSoTimeout(1);
+                try {
+                    int b = first.getInputStream().read();
+                    first.setSoTimeout(1000);
+                    String rest = new String(first.getInputStream().readNBytes(200), StandardCharsets.US_ASCII);
+                    throw new AssertionError("the stalled upload was answered before /healthz was: " + (b < 0 ? "closed" : (char) b + rest));
+                } catch (java.net.SocketTimeoutException stillWaiting) {
+                    // as it should be: its answer comes at the read timeout
+                }
+            } finally {
+                for (Socket socket : stalled) socket.close();
+            }
         }
     }
 
