@@ -216,9 +216,26 @@ public record ImageIndex(List<String> classes, SampleList samples, Splits given)
             }
             int tr = b.size();
             if (tr == 0) throw new ConfigException(train + ": no class folders");
-            boolean valInFolders = list(val).stream().anyMatch(Files::isDirectory);
+            boolean valInFolders = hasFolder(val);
             int va = valInFolders ? part(b, val, label) : flatVal(b, data, root, val, wnids, label);
             return given(names, b.build(), tr, va, 0);
+        }
+
+        /**
+         * Whether {@code dir} has a sub-folder, looking only at entries not named like an image: a flat folder of
+         * 50,000 (or, in a generated set, 200,000) validation images is read once by {@link #flatVal}, and was
+         * listed, sorted and checked file by file here as well (garbage in proportion to the set, made at the
+         * moment the index is complete: results/data/README.md).
+         */
+        static boolean hasFolder(Path dir) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path e : entries) {
+                    if (!hasImageExtension(e.getFileName().toString()) && Files.isDirectory(e)) return true;
+                }
+                return false;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         /** "n01440764 tench, Tinca tinca" lines: wnid, then its words. */
@@ -248,17 +265,25 @@ public record ImageIndex(List<String> classes, SampleList samples, Splits given)
             Path labelsFile = root.resolve(data.imagenet().valLabels());
             List<String> lines = readLines(labelsFile, "the validation label file (data.imagenet.val_labels)").stream()
                     .map(String::strip).filter(l -> !l.isEmpty()).toList();
-            List<String> perImage = new ArrayList<>(); // wnid of image i (1-based line i)
+            // The label of image i (1-based line i), -1 for a wnid the training set does not have (kept in
+            // `unknown` for the error, raised only if that image is there): 4 bytes an image, not its line's String.
+            int[] labelOf = new int[lines.size()];
+            Map<Integer, String> unknown = new HashMap<>();
             boolean ids = !lines.isEmpty() && lines.get(0).matches("\\d+");
+            List<String> devkit = null;
+            Path devkitFile = null;
             if (ids) {
                 if (data.imagenet().devkitSynsets() == null) {
                     throw new ConfigException(labelsFile + ": holds ILSVRC2012_IDs (numbers), which index the devkit's synset order,"
                             + " not this dataset's sorted wnids; set data.imagenet.devkit_synsets to a file of the devkit's wnids in ID order"
                             + " (from its meta.mat), or use a file of one wnid per line (imagenet_2012_validation_synset_labels.txt)");
                 }
-                Path devkitFile = root.resolve(data.imagenet().devkitSynsets());
-                List<String> devkit = new ArrayList<>(synsets(devkitFile).keySet());
-                for (int i = 0; i < lines.size(); i++) {
+                devkitFile = root.resolve(data.imagenet().devkitSynsets());
+                devkit = new ArrayList<>(synsets(devkitFile).keySet());
+            }
+            for (int i = 0; i < lines.size(); i++) {
+                String wnid;
+                if (ids) {
                     int id;
                     try {
                         id = Integer.parseInt(lines.get(i));
@@ -268,20 +293,25 @@ public record ImageIndex(List<String> classes, SampleList samples, Splits given)
                     if (id < 1 || id > devkit.size()) {
                         throw new ConfigException(labelsFile + ":" + (i + 1) + ": ILSVRC2012_ID " + id + " is not in 1.." + devkit.size() + " (" + devkitFile + ")");
                     }
-                    perImage.add(devkit.get(id - 1));
-                }
-            } else {
-                for (int i = 0; i < lines.size(); i++) {
-                    if (!WNID.matcher(lines.get(i)).matches()) {
-                        throw new ConfigException(labelsFile + ":" + (i + 1) + ": expected a wnid (e.g. n01440764), got " + Binder.quote(lines.get(i)));
+                    wnid = devkit.get(id - 1);
+                } else {
+                    wnid = lines.get(i);
+                    if (!WNID.matcher(wnid).matches()) {
+                        throw new ConfigException(labelsFile + ":" + (i + 1) + ": expected a wnid (e.g. n01440764), got " + Binder.quote(wnid));
                     }
-                    perImage.add(lines.get(i));
                 }
+                Integer l = label.get(wnid);
+                labelOf[i] = l == null ? -1 : l;
+                if (l == null) unknown.put(i + 1, wnid);
             }
-            // The file names by image number (their sorted order, the names being fixed-width): 50,000 short
-            // strings, not a sorted list of Paths (a flat folder of 200,000 once held about 40 MB of them long
-            // enough for the collector to promote them, and the heap stayed larger for the rest of the run).
-            String[] byNumber = new String[perImage.size()];
+            int images = lines.size();
+            lines = null; // a String per image: let it go before the folder is listed
+            // The files by image number, their names being fixed (ILSVRC2012_val_NNNNNNNN.<ext>, in that order when
+            // sorted): for each number the index of its extension in `extensions`, 0 for none. A flat folder of
+            // 200,000 once held 40 MB of sorted Paths, and then of names, until the index was complete: long
+            // enough for the collector to promote them, and the heap stayed larger for the rest of the run.
+            byte[] extensionOf = new byte[images];
+            List<String> extensions = new ArrayList<>(List.of(""));
             Matcher m = IMAGENET_VAL_NAME.matcher("");
             try (DirectoryStream<Path> files = Files.newDirectoryStream(val)) {
                 for (Path f : files) {
@@ -289,31 +319,44 @@ public record ImageIndex(List<String> classes, SampleList samples, Splits given)
                     if (!hasImageExtension(name)) continue;
                     if (!m.reset(name).matches()) throw new ConfigException(f + ": expected ImageNet validation names ILSVRC2012_val_NNNNNNNN.JPEG");
                     int n = Integer.parseInt(m.group(1));
-                    if (n < 1 || n > perImage.size()) {
-                        throw new ConfigException(labelsFile + ": has " + perImage.size() + " labels, but " + name + " is image " + n);
+                    if (n < 1 || n > images) {
+                        throw new ConfigException(labelsFile + ": has " + images + " labels, but " + name + " is image " + n);
                     }
-                    if (byNumber[n - 1] != null) throw new ConfigException(f + ": image " + n + " is also " + val.resolve(byNumber[n - 1]));
-                    byNumber[n - 1] = name;
+                    if (extensionOf[n - 1] != 0) throw new ConfigException(f + ": image " + n + " is also " + val.resolve(valName(n, extensions.get(extensionOf[n - 1]))));
+                    String ext = name.substring(VAL_PREFIX.length() + 9);
+                    int e = extensions.indexOf(ext);
+                    if (e < 0) {
+                        e = extensions.size();
+                        extensions.add(ext);
+                    }
+                    extensionOf[n - 1] = (byte) e; // at most 24 spellings of jpg/jpeg: fits
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             int before = out.size();
-            for (int n = 1; n <= byNumber.length; n++) {
-                if (byNumber[n - 1] == null) continue;
-                String wnid = perImage.get(n - 1);
-                Integer l = label.get(wnid);
-                if (l == null) {
-                    throw new ConfigException(labelsFile + ":" + n + ": " + wnid + " is not a synset of the training set");
+            for (int n = 1; n <= images; n++) {
+                if (extensionOf[n - 1] == 0) continue;
+                int l = labelOf[n - 1];
+                if (l < 0) {
+                    throw new ConfigException(labelsFile + ":" + n + ": " + unknown.get(n) + " is not a synset of the training set");
                 }
-                out.add(val.resolve(byNumber[n - 1]), l);
+                out.add(val.resolve(valName(n, extensions.get(extensionOf[n - 1]))), l);
             }
             int added = out.size() - before;
             if (added == 0) throw new ConfigException(val + ": no validation images");
-            if (added != perImage.size()) {
-                throw new ConfigException(labelsFile + ": " + perImage.size() + " labels for " + added + " images in " + val);
+            if (added != images) {
+                throw new ConfigException(labelsFile + ": " + images + " labels for " + added + " images in " + val);
             }
             return added;
+        }
+
+        private static final String VAL_PREFIX = "ILSVRC2012_val_";
+
+        /** ILSVRC2012_val_00000001.JPEG for image 1 and extension JPEG. */
+        static String valName(int n, String extension) {
+            String digits = Integer.toString(n);
+            return VAL_PREFIX + "0".repeat(8 - digits.length()) + digits + "." + extension;
         }
 
         /** ImageNet's longest list, 50,000 validation labels of about 10 bytes a line, is about 500 KB. */

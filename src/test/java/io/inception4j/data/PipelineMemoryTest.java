@@ -32,6 +32,7 @@ class PipelineMemoryTest {
         long before = usedHeap();
         ImageIndex index = ImageIndex.of(config, root);
         Splits splits = Splits.of(index, config.split(), 1);
+        SampleList all = SampleList.concat(splits.train(), splits.val(), splits.test()); // as Dataset.prepare and the bench do
         long after = usedHeap();
 
         assertEquals(CLASSES * PER_CLASS, splits.train().size());
@@ -41,6 +42,7 @@ class PipelineMemoryTest {
         assertTrue(splits.val().get(0).file().startsWith(root.resolve("val")), "paths are rebuilt: " + splits.val().get(0));
         Reference.reachabilityFence(index);
         Reference.reachabilityFence(splits);
+        Reference.reachabilityFence(all);
     }
 
     /**
@@ -73,6 +75,12 @@ class PipelineMemoryTest {
             }
             SampleList tail = list.range(40, files.size()).range(1, 30).select(new int[] {28, 0, 5});
             assertEquals(List.of(list.get(69), list.get(41), list.get(46)), List.copyOf(tail));
+            // Concatenated views: ranges that follow one another (one range), and ones that do not (an array).
+            assertEquals(List.copyOf(list.subList(3, 60)),
+                    List.copyOf(SampleList.concat(list.range(3, 10), list.range(10, 10), list.range(10, 60))));
+            assertEquals(List.of(list.get(5), list.get(6), list.get(1), list.get(69), list.get(41), list.get(46)),
+                    List.copyOf(SampleList.concat(list.range(5, 7), list.range(1, 2), tail)));
+            assertEquals(List.of(list.get(8), list.get(9), list.get(2)), List.copyOf(SampleList.concat(list.range(8, 10), list.range(2, 3))));
         }
     }
 
