@@ -105,6 +105,14 @@ final class OneDnn {
         return s;
     }
 
+    /**
+     * oneDNN's right (bottom) padding for a window op, from the output size DL4J computed: (o - 1) * s + k - in - left
+     * per axis (negative where a valid-mode window drops the last rows). Arguments are {height, width} pairs.
+     */
+    static long[] padRight(long[] in, long[] out, long[] kernel, long[] stride, long[] padLeft) {
+        return new long[] {(out[0] - 1) * stride[0] + kernel[0] - in[0] - padLeft[0], (out[1] - 1) * stride[1] + kernel[1] - in[1] - padLeft[1]};
+    }
+
     static dnnl_memory_desc_t desc(long[] dims, int tag) {
         dnnl_memory_desc_t md = new dnnl_memory_desc_t();
         check(dnnl_memory_desc_init_by_tag(md, dims.length, dims, dnnl_f32, tag), "memory descriptor");

@@ -116,8 +116,7 @@ final class OneDnnConvBackward {
             dnnl_memory_desc_t anyWeights = desc(weightDims, dnnl_format_tag_any), oihw = desc(weightDims, dnnl_oihw);
             dnnl_memory_desc_t biasMd = k.bias() ? desc(new long[] {k.k()}, dnnl_x) : null;
             long[] strides = {k.sh(), k.sw()}, padLeft = {k.padTop(), k.padLeft()};
-            // oneDNN's right padding makes the output size come out: (o - 1) * s + kernel - in - left
-            long[] padRight = {(k.oh() - 1) * k.sh() + k.kh() - k.h() - k.padTop(), (k.ow() - 1) * k.sw() + k.kw() - k.w() - k.padLeft()};
+            long[] padRight = OneDnn.padRight(new long[] {k.h(), k.w()}, new long[] {k.oh(), k.ow()}, new long[] {k.kh(), k.kw()}, strides, padLeft);
 
             dnnl_convolution_desc_t forward = new dnnl_convolution_desc_t();
             check(dnnl_convolution_forward_desc_init(forward, dnnl_forward_training, dnnl_convolution_direct, srcMd, anyWeights,

@@ -97,7 +97,7 @@ final class OneDnnMaxPool {
             dnnl_memory_desc_t srcMd = desc(new long[] {k.n(), k.c(), k.h(), k.w()}, dnnl_nhwc);
             dnnl_memory_desc_t dstMd = desc(new long[] {k.n(), k.c(), k.oh(), k.ow()}, dnnl_nhwc);
             long[] kernel = {k.kh(), k.kw()}, strides = {k.sh(), k.sw()}, padLeft = {k.padTop(), k.padLeft()};
-            long[] padRight = {(k.oh() - 1) * k.sh() + k.kh() - k.h() - k.padTop(), (k.ow() - 1) * k.sw() + k.kw() - k.w() - k.padLeft()};
+            long[] padRight = OneDnn.padRight(new long[] {k.h(), k.w()}, new long[] {k.oh(), k.ow()}, kernel, strides, padLeft);
 
             dnnl_pooling_desc_t infer = new dnnl_pooling_desc_t();
             check(dnnl_pooling_forward_desc_init(infer, dnnl_forward_inference, dnnl_pooling_max, srcMd, dstMd, strides, kernel,
