@@ -10,6 +10,7 @@ import io.inception4j.files.AtomicFiles;
 import io.inception4j.graph.Blueprint;
 import io.inception4j.graph.FastPath;
 import io.inception4j.graph.GraphFactory;
+import io.inception4j.graph.GraphUpdater;
 import io.inception4j.graph.GraphOptions;
 import io.inception4j.graph.ModelSummary;
 import jdk.jfr.Configuration;
@@ -92,6 +93,7 @@ public final class Benchmark {
         if (!o.pipelineOnly()) {
             Blueprint bp = GraphFactory.standard().blueprint(model, GraphOptions.defaults().withFastPaths(o.fastPaths()));
             ComputationGraph g = bp.create();
+            GraphUpdater.install(g); // as the trainer does
             ModelSummary summary = ModelSummary.of(bp, g);
             Nd4j.getRandom().setSeed(1);
             INDArray x = Nd4j.rand(DataType.FLOAT, o.batch(), m.channels(), m.height(), m.widthPx());

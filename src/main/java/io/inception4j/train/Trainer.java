@@ -12,6 +12,7 @@ import io.inception4j.data.ProgressBar;
 import io.inception4j.files.AtomicFiles;
 import io.inception4j.graph.Blueprint;
 import io.inception4j.graph.GraphFactory;
+import io.inception4j.graph.GraphUpdater;
 import io.inception4j.graph.layers.FastConvLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.AsyncMultiDataSetIterator;
@@ -224,6 +225,7 @@ public final class Trainer {
         if (!bp.classifier()) throw new ConfigException("the model has no 'output' block: there is nothing to train");
         ComputationGraph graph = from == null ? startingGraph(bp, t) : from.graph();
         FastConvLayer.skipUnusedInputGradients(graph); // a checkpoint's graph, too
+        GraphUpdater.install(graph);                     // keeping a checkpoint's updater state
         if (t.gradClipGlobal() > 0) graph.addListeners(new GlobalNormClipping(t.gradClipGlobal()));
         WeightAverage ema = t.ema() > 0 ? weightAverage(t.ema(), from, graph) : null;
         for (TrainingObserver o : options.observers()) o.starting(graph, run);
