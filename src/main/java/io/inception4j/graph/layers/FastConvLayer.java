@@ -144,9 +144,7 @@ public class FastConvLayer extends ConvolutionLayer {
         for (INDArray a : new INDArray[] {x, weights, delta, inputGrad, weightGrad, biasGrad}) {
             if (a != null && !OneDnn.fits(a)) return false;
         }
-        int[] args = arguments(x);
-        var key = new OneDnnConvBackward.Key(x.size(0), x.size(1), x.size(2), x.size(3), weights.size(0), args[0], args[1],
-                args[2], args[3], args[4], args[5], delta.size(1), delta.size(2), biasGrad != null, inputGrad != null);
+        var key = new OneDnnConvBackward.Key(geometry(x, weights, delta.size(1), delta.size(2), biasGrad != null), inputGrad != null);
         return OneDnnConvBackward.backward(key, x, weights, delta, inputGrad, weightGrad, biasGrad);
     }
 
@@ -170,13 +168,19 @@ public class FastConvLayer extends ConvolutionLayer {
         INDArray z = workspaceMgr.createUninitialized(type, dataType, new long[] {x.size(0), out[0], out[1], weights.size(0)}, 'c');
         int[] args = arguments(x);
         if (OneDnnConvForward.takes(dataType, layerConf().getDilation()) && OneDnn.fits(x) && OneDnn.fits(weights) && (bias == null || OneDnn.fits(bias))) {
-            var key = new OneDnnConvForward.Key(x.size(0), x.size(1), x.size(2), x.size(3), weights.size(0), args[0], args[1],
-                    args[2], args[3], args[4], args[5], out[0], out[1], bias != null, relu, training);
+            var key = new OneDnnConvForward.Key(geometry(x, weights, out[0], out[1], bias != null), relu, training);
             if (OneDnnConvForward.forward(key, x, weights, bias, z)) return z;
         }
         exec("conv2d", bias != null ? new INDArray[] {x, weights, bias} : new INDArray[] {x, weights}, new INDArray[] {z}, args);
         if (relu) Nd4j.getExecutioner().exec(new RectifiedLinear(z, z, 0.0));
         return z;
+    }
+
+    /** This layer's convolution of {@code x} as oneDNN 2.5 is given it. */
+    private ConvGeometry geometry(INDArray x, INDArray weights, long oh, long ow, boolean bias) {
+        int[] args = arguments(x);
+        return new ConvGeometry(x.size(0), x.size(1), x.size(2), x.size(3), weights.size(0), args[0], args[1], args[2], args[3],
+                args[4], args[5], oh, ow, bias);
     }
 
     private int[] outputSize(INDArray x) {

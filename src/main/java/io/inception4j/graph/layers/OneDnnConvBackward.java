@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.Map;
 
 import static io.inception4j.graph.layers.OneDnn.check;
-import static io.inception4j.graph.layers.OneDnn.desc;
 import static io.inception4j.graph.layers.OneDnn.primitive;
 import static io.inception4j.graph.layers.OneDnn.primitiveDesc;
 import static io.inception4j.graph.layers.OneDnn.reorder;
@@ -45,9 +44,8 @@ final class OneDnnConvBackward {
 
     private OneDnnConvBackward() {}
 
-    /** The shape of one convolution: NHWC input [n, h, w, c], [k, c, kh, kw] weights, output [n, oh, ow, k]. */
-    record Key(long n, long h, long w, long c, long k, long kh, long kw, long sh, long sw, long padTop, long padLeft,
-               long oh, long ow, boolean bias, boolean inputGradient) {
+    /** The shape of one convolution, and whether its input gradient is wanted. */
+    record Key(ConvGeometry shape, boolean inputGradient) {
     }
 
     /**
@@ -81,7 +79,7 @@ final class OneDnnConvBackward {
         }
         p.src.set(x);
         p.weightGradOihw.set(weightGrad);
-        if (key.bias()) {
+        if (key.shape().bias()) {
             p.biasGrad.set(biasGrad);
             run(p.backwardWeights, DNNL_ARG_SRC, p.src, DNNL_ARG_DIFF_DST, p.diffDst,
                     DNNL_ARG_DIFF_WEIGHTS, p.blockedWeightGrad, DNNL_ARG_DIFF_BIAS, p.biasGrad);
@@ -110,17 +108,10 @@ final class OneDnnConvBackward {
         }
 
         private void build(Key k) {
-            dnnl_memory_desc_t srcMd = desc(new long[] {k.n(), k.c(), k.h(), k.w()}, dnnl_nhwc);
-            dnnl_memory_desc_t dstMd = desc(new long[] {k.n(), k.k(), k.oh(), k.ow()}, dnnl_nhwc);
-            long[] weightDims = {k.k(), k.c(), k.kh(), k.kw()};
-            dnnl_memory_desc_t anyWeights = desc(weightDims, dnnl_format_tag_any), oihw = desc(weightDims, dnnl_oihw);
-            dnnl_memory_desc_t biasMd = k.bias() ? desc(new long[] {k.k()}, dnnl_x) : null;
-            long[] strides = {k.sh(), k.sw()}, padLeft = {k.padTop(), k.padLeft()};
-            long[] padRight = OneDnn.padRight(new long[] {k.h(), k.w()}, new long[] {k.oh(), k.ow()}, new long[] {k.kh(), k.kw()}, strides, padLeft);
-
-            dnnl_convolution_desc_t forward = new dnnl_convolution_desc_t();
-            check(dnnl_convolution_forward_desc_init(forward, dnnl_forward_training, dnnl_convolution_direct, srcMd, anyWeights,
-                    biasMd, dstMd, strides, padLeft, padRight), "forward descriptor");
+            ConvGeometry g = k.shape();
+            dnnl_memory_desc_t srcMd = g.src(), dstMd = g.dst(), anyWeights = g.anyWeights(), oihw = g.oihw(), biasMd = g.biasDesc();
+            long[] strides = g.strides(), padLeft = g.leftPadding(), padRight = g.rightPadding();
+            dnnl_convolution_desc_t forward = g.forward(true);
             dnnl_primitive_desc forwardHint = primitiveDesc(forward, null);
 
             dnnl_convolution_desc_t weights = new dnnl_convolution_desc_t();
@@ -132,7 +123,7 @@ final class OneDnnConvBackward {
             diffDst = new Memory(dstMd, false);
             weightGradOihw = new Memory(oihw, false);
             blockedWeightGrad = new Memory(dnnl_primitive_desc_query_md(weightsPd, dnnl_query_diff_weights_md, 0), true);
-            biasGrad = k.bias() ? new Memory(biasMd, false) : null;
+            biasGrad = g.bias() ? new Memory(biasMd, false) : null;
             backwardWeights = primitive(weightsPd);
             fromBlockedWeightGrad = reorder(blockedWeightGrad.desc, oihw);
 

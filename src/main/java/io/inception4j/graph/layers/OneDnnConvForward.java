@@ -2,7 +2,6 @@ package io.inception4j.graph.layers;
 
 import io.inception4j.graph.layers.OneDnn.Memory;
 import org.bytedeco.dnnl.dnnl_convolution_desc_t;
-import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
@@ -16,7 +15,6 @@ import java.util.HashMap;
 import java.util.Map;
 
 import static io.inception4j.graph.layers.OneDnn.check;
-import static io.inception4j.graph.layers.OneDnn.desc;
 import static io.inception4j.graph.layers.OneDnn.primitive;
 import static io.inception4j.graph.layers.OneDnn.primitiveDesc;
 import static io.inception4j.graph.layers.OneDnn.reorder;
@@ -41,9 +39,8 @@ final class OneDnnConvForward {
 
     private OneDnnConvForward() {}
 
-    /** The shape of one convolution (as {@link OneDnnConvBackward.Key}), and whether a ReLU is fused in and it trains. */
-    record Key(long n, long h, long w, long c, long k, long kh, long kw, long sh, long sw, long padTop, long padLeft,
-               long oh, long ow, boolean bias, boolean relu, boolean training) {
+    /** The shape of one convolution, whether a ReLU is fused in, and whether it trains. */
+    record Key(ConvGeometry shape, boolean relu, boolean training) {
     }
 
     /** Whether forward passes run here: float, no dilation, and oneDNN 2.5 loaded on a CPU backend. */
@@ -65,7 +62,7 @@ final class OneDnnConvForward {
         }
         if (!p.usable) return false;
         run(p.toBlockedWeights, DNNL_ARG_FROM, p.weightsOihw.set(weights), DNNL_ARG_TO, p.blockedWeights);
-        if (key.bias()) {
+        if (key.shape().bias()) {
             run(p.forward, DNNL_ARG_SRC, p.src.set(x), DNNL_ARG_WEIGHTS, p.blockedWeights, DNNL_ARG_BIAS, p.bias.set(bias),
                     DNNL_ARG_DST, p.dst.set(out));
         } else {
@@ -92,17 +89,8 @@ final class OneDnnConvForward {
         }
 
         private void build(Key k) {
-            dnnl_memory_desc_t srcMd = desc(new long[] {k.n(), k.c(), k.h(), k.w()}, dnnl_nhwc);
-            dnnl_memory_desc_t dstMd = desc(new long[] {k.n(), k.k(), k.oh(), k.ow()}, dnnl_nhwc);
-            long[] weightDims = {k.k(), k.c(), k.kh(), k.kw()};
-            dnnl_memory_desc_t anyWeights = desc(weightDims, dnnl_format_tag_any), oihw = desc(weightDims, dnnl_oihw);
-            dnnl_memory_desc_t biasMd = k.bias() ? desc(new long[] {k.k()}, dnnl_x) : null;
-            long[] strides = {k.sh(), k.sw()}, padLeft = {k.padTop(), k.padLeft()};
-            long[] padRight = OneDnn.padRight(new long[] {k.h(), k.w()}, new long[] {k.oh(), k.ow()}, new long[] {k.kh(), k.kw()}, strides, padLeft);
-
-            dnnl_convolution_desc_t conv = new dnnl_convolution_desc_t();
-            check(dnnl_convolution_forward_desc_init(conv, k.training() ? dnnl_forward_training : dnnl_forward_inference,
-                    dnnl_convolution_direct, srcMd, anyWeights, biasMd, dstMd, strides, padLeft, padRight), "forward descriptor");
+            ConvGeometry g = k.shape();
+            dnnl_convolution_desc_t conv = g.forward(k.training());
             dnnl_primitive_desc pd;
             if (k.relu()) {
                 dnnl_post_ops ops = new dnnl_post_ops();
@@ -118,13 +106,13 @@ final class OneDnnConvForward {
                 pd = primitiveDesc(conv, null, null);
             }
             requireKernel(pd);
-            src = new Memory(srcMd, false);
-            dst = new Memory(dstMd, false);
-            bias = k.bias() ? new Memory(biasMd, false) : null;
-            weightsOihw = new Memory(oihw, false);
+            src = new Memory(g.src(), false);
+            dst = new Memory(g.dst(), false);
+            bias = g.bias() ? new Memory(g.biasDesc(), false) : null;
+            weightsOihw = new Memory(g.oihw(), false);
             blockedWeights = new Memory(dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), true);
             forward = primitive(pd);
-            toBlockedWeights = reorder(oihw, blockedWeights.desc);
+            toBlockedWeights = reorder(weightsOihw.desc, blockedWeights.desc);
             usable = true;
         }
     }

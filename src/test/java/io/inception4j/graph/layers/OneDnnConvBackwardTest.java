@@ -37,13 +37,8 @@ class OneDnnConvBackwardTest {
     void sameGradientsAsLibnd4j(String name, int n, int h, int w, int c, int k, int kh, int kw, int stride, int padTop,
                                 int padLeft, boolean same, boolean bias) {
         Nd4j.getRandom().setSeed(5);
-        int[] pad = same ? new int[] {-1, -1} : new int[] {padTop, padLeft};
-        int oh = same ? (h + stride - 1) / stride : (h + 2 * padTop - kh) / stride + 1;
-        int ow = same ? (w + stride - 1) / stride : (w + 2 * padLeft - kw) / stride + 1;
-        if (same) { // as DL4J: the odd pixel of padding at the bottom and right
-            pad[0] = Math.max(0, ((oh - 1) * stride + kh - h) / 2);
-            pad[1] = Math.max(0, ((ow - 1) * stride + kw - w) / 2);
-        }
+        ConvCase conv = ConvCase.of(n, h, w, c, k, kh, kw, stride, padTop, padLeft, same, bias);
+        int oh = conv.oh(), ow = conv.ow();
         INDArray x = Nd4j.rand(DataType.FLOAT, n, h, w, c).subi(0.5);
         // weights, bias and their gradients as views into one flattened array, as DL4J keeps parameters
         long wLen = (long) k * c * kh * kw;
@@ -53,7 +48,7 @@ class OneDnnConvBackwardTest {
         INDArray b = params.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
                 org.nd4j.linalg.indexing.NDArrayIndex.interval(7 + wLen, 7 + wLen + k));
         INDArray delta = Nd4j.rand(DataType.FLOAT, n, oh, ow, k).subi(0.5);
-        int[] args = {kh, kw, stride, stride, pad[0], pad[1], 1, 1, same ? 1 : 0, 1, 1};
+        int[] args = conv.libnd4jArgs();
 
         INDArray gi = Nd4j.create(DataType.FLOAT, n, h, w, c), gw = Nd4j.create(DataType.FLOAT, k, c, kh, kw), gb = Nd4j.create(DataType.FLOAT, k);
         Wiring.exec("conv2d_bp", bias ? new INDArray[] {x, weights, b, delta} : new INDArray[] {x, weights, delta},
@@ -67,7 +62,7 @@ class OneDnnConvBackwardTest {
         INDArray gi2 = Nd4j.create(DataType.FLOAT, n, h, w, c);
         assertTrue(OneDnnConvBackward.takes(DataType.FLOAT, new int[] {kh, kw}, new int[] {stride, stride}, new int[] {1, 1}, true),
                 "oneDNN 2.5 loads and takes a " + name + " convolution");
-        var key = new OneDnnConvBackward.Key(n, h, w, c, k, kh, kw, stride, stride, pad[0], pad[1], oh, ow, bias, true);
+        var key = new OneDnnConvBackward.Key(conv.geometry(), true);
         assertTrue(OneDnnConvBackward.backward(key, x, weights, delta, gi2, gw2, bias ? gb2 : null), name + ": a real kernel");
         assertClose(gi, gi2, 1e-5, name + " input gradient");
         assertClose(gw, gw2, 1e-5, name + " weight gradient");
@@ -77,7 +72,7 @@ class OneDnnConvBackwardTest {
 
         // the weight gradient alone (the first layer's): the same weight gradient, the input gradient untouched
         gw2.assign(0);
-        var weightsOnly = new OneDnnConvBackward.Key(n, h, w, c, k, kh, kw, stride, stride, pad[0], pad[1], oh, ow, bias, false);
+        var weightsOnly = new OneDnnConvBackward.Key(conv.geometry(), false);
         assertTrue(OneDnnConvBackward.backward(weightsOnly, x, weights, delta, null, gw2, bias ? gb2 : null));
         assertClose(gw, gw2, 1e-5, name + " weight gradient, no input gradient");
     }

@@ -34,19 +34,14 @@ class OneDnnConvForwardTest {
     void sameOutputAsLibnd4j(String name, int n, int h, int w, int c, int k, int kh, int kw, int stride, int padTop,
                              int padLeft, boolean same, boolean bias, boolean relu) {
         Nd4j.getRandom().setSeed(7);
-        int[] pad = {padTop, padLeft};
-        int oh = same ? (h + stride - 1) / stride : (h + 2 * padTop - kh) / stride + 1;
-        int ow = same ? (w + stride - 1) / stride : (w + 2 * padLeft - kw) / stride + 1;
-        if (same) { // as DL4J: the odd pixel of padding at the bottom and right
-            pad[0] = Math.max(0, ((oh - 1) * stride + kh - h) / 2);
-            pad[1] = Math.max(0, ((ow - 1) * stride + kw - w) / 2);
-        }
+        ConvCase conv = ConvCase.of(n, h, w, c, k, kh, kw, stride, padTop, padLeft, same, bias);
+        int oh = conv.oh(), ow = conv.ow();
         INDArray x = Nd4j.rand(DataType.FLOAT, n, h, w, c).subi(0.5);
         long wLen = (long) k * c * kh * kw;
         INDArray params = Nd4j.rand(DataType.FLOAT, 1, 5 + wLen + k).subi(0.5);
         INDArray weights = params.get(NDArrayIndex.point(0), NDArrayIndex.interval(5, 5 + wLen)).reshape('c', k, c, kh, kw);
         INDArray b = params.get(NDArrayIndex.point(0), NDArrayIndex.interval(5 + wLen, 5 + wLen + k));
-        int[] args = {kh, kw, stride, stride, pad[0], pad[1], 1, 1, same ? 1 : 0, 1, 1};
+        int[] args = conv.libnd4jArgs();
         INDArray expected = Nd4j.create(DataType.FLOAT, n, oh, ow, k);
         Wiring.exec("conv2d", bias ? new INDArray[] {x, weights, b} : new INDArray[] {x, weights}, new INDArray[] {expected}, args);
         if (relu) Nd4j.getExecutioner().exec(new RectifiedLinear(expected, expected, 0.0));
@@ -54,7 +49,7 @@ class OneDnnConvForwardTest {
         assertTrue(OneDnnConvForward.takes(DataType.FLOAT, new int[] {1, 1}), "oneDNN 2.5 loads");
         for (boolean training : new boolean[] {true, false}) {
             INDArray out = Nd4j.valueArrayOf(new long[] {n, oh, ow, k}, Float.NaN, DataType.FLOAT);
-            var key = new OneDnnConvForward.Key(n, h, w, c, k, kh, kw, stride, stride, pad[0], pad[1], oh, ow, bias, relu, training);
+            var key = new OneDnnConvForward.Key(conv.geometry(), relu, training);
             assertTrue(OneDnnConvForward.forward(key, x, weights, bias ? b : null, out), name + ": a real kernel");
             assertClose(expected, out, 1e-5, name + (training ? " (training)" : " (inference)"));
             if (relu) assertTrue(out.minNumber().doubleValue() >= 0, name + ": rectified");
